@@ -1,0 +1,8 @@
+"""sklearn-sbs: spike-based sampling with LIF neurons, with a scikit-learn interface.
+
+Importing the package never imports PyNN or NEST; simulations run in worker
+processes.  Exact distributions live in :mod:`sklearn_sbs.boltzmann`, spike
+statistics in :mod:`sklearn_sbs.spikes`, divergences in :mod:`sklearn_sbs.metrics`.
+"""
+
+__version__ = "0.1.0.dev0"

@@ -1,0 +1,130 @@
+"""Divergences between distributions over binary states."""
+
+import numpy as np
+
+from ._validation import as_float_array, as_real
+
+__all__ = ["dkl", "marginal_dkl", "bernoulli_dkl"]
+
+_SUM_TOLERANCE = 1e-6
+
+
+def _distribution(values, name):
+    arr = np.asarray(values)
+    p = as_float_array(arr, name, max(arr.ndim, 1)).ravel()
+    if p.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if np.any(p < 0):
+        raise ValueError(f"{name} must be non-negative, got a minimum of {p.min():g}")
+    total = p.sum()
+    if abs(total - 1.0) > _SUM_TOLERANCE:
+        raise ValueError(f"{name} must sum to 1 (within {_SUM_TOLERANCE:g}), got {total:.9g}")
+    return p
+
+
+def _check_eps(eps):
+    if eps is None:
+        return None
+    return as_real(eps, "eps", low=0, low_inclusive=False)
+
+
+def dkl(p, q, eps=None):
+    """Kullback-Leibler divergence ``sum p log(p / q)`` in nats.
+
+    Terms with ``p = 0`` contribute nothing.  Where ``q = 0`` but ``p > 0`` the
+    divergence is infinite, unless ``eps`` is given: then ``q + eps`` is
+    renormalised before comparing (a common smoothing for sampled distributions).
+
+    Parameters
+    ----------
+    p, q : array-like of the same shape
+        Probability distributions (each sums to 1), e.g. joints of shape
+        ``(2,) * n_units``.
+    eps : float, optional
+        Pseudo-probability added to every state of ``q``.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from sklearn_sbs.metrics import dkl
+    >>> round(dkl([0.5, 0.5], [0.25, 0.75]), 6)
+    0.143841
+    >>> dkl([0.5, 0.5], [1.0, 0.0])
+    inf
+    >>> round(dkl([0.5, 0.5], [1.0, 0.0], eps=1e-3), 3)
+    2.762
+    """
+    if np.shape(p) != np.shape(q):
+        raise ValueError(f"p and q must have the same shape, got {np.shape(p)} and {np.shape(q)}")
+    p = _distribution(p, "p")
+    q = _distribution(q, "q")
+    eps = _check_eps(eps)
+    if eps is not None:
+        q = (q + eps) / (1.0 + eps * q.size)
+    support = p > 0
+    if np.any(q[support] == 0):
+        return float("inf")
+    return float(np.sum(p[support] * (np.log(p[support]) - np.log(q[support]))))
+
+
+def bernoulli_dkl(p, q, eps=None):
+    """Element-wise KL divergence between Bernoulli distributions with P(1) = p, q.
+
+    Parameters
+    ----------
+    p, q : array-like of the same shape, values in [0, 1]
+    eps : float, optional
+        Clip ``q`` into ``[eps, 1 - eps]`` first, so that q = 0 or 1 stays finite.
+
+    Returns
+    -------
+    ndarray of the broadcast shape
+
+    Examples
+    --------
+    >>> from sklearn_sbs.metrics import bernoulli_dkl
+    >>> bernoulli_dkl([0.5, 1.0], [0.5, 0.5]).round(6)
+    array([0.      , 0.693147])
+    """
+    p_arr = np.asarray(p, dtype=np.float64)
+    q_arr = np.asarray(q, dtype=np.float64)
+    if p_arr.shape != q_arr.shape:
+        raise ValueError(f"p and q must have the same shape, got {p_arr.shape} and {q_arr.shape}")
+    for name, arr in (("p", p_arr), ("q", q_arr)):
+        if not np.all(np.isfinite(arr)) or np.any((arr < 0) | (arr > 1)):
+            raise ValueError(f"{name} must hold probabilities in [0, 1]")
+    eps = _check_eps(eps)
+    if eps is not None:
+        if eps >= 0.5:
+            raise ValueError(f"eps must be below 0.5 for Bernoulli clipping, got {eps}")
+        q_arr = np.clip(q_arr, eps, 1.0 - eps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        on = np.where(p_arr > 0, p_arr * (np.log(p_arr) - np.log(q_arr)), 0.0)
+        off = np.where(p_arr < 1, (1 - p_arr) * (np.log1p(-p_arr) - np.log1p(-q_arr)), 0.0)
+    return on + off
+
+
+def marginal_dkl(p_on, q_on, eps=None):
+    """Sum over units of the Bernoulli divergences of their marginals.
+
+    Parameters
+    ----------
+    p_on, q_on : array-like of shape (n_units,)
+        Probabilities ``p(z_i = 1)`` of the reference and of the approximation.
+    eps : float, optional
+        See :func:`bernoulli_dkl`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from sklearn_sbs.metrics import marginal_dkl
+    >>> round(marginal_dkl([0.5, 0.5], [0.5, 0.25]), 6)
+    0.143841
+    """
+    return float(np.sum(bernoulli_dkl(p_on, q_on, eps)))
