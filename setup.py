@@ -13,7 +13,7 @@ compile_args = ["-O3", "-fno-math-errno"] + openmp
 def kernel(name):
     return Extension(
         f"sklearn_sbs._kernels.{name}",
-        [f"sklearn_sbs/_kernels/{name}.pyx"],
+        [f"src/sklearn_sbs/_kernels/{name}.pyx"],
         include_dirs=[np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args,

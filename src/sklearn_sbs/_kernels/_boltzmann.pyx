@@ -193,25 +193,35 @@ def enumerate_chunks(const double[:, ::1] W, const double[::1] b, int L,
 
 
 cdef double[::1] _low_energies(const double[:, ::1] W, const double[::1] b, int L):
-    """Energy 1/2 z'W z + b'z of the low units alone, for every low pattern."""
+    """Energy 1/2 z'W z + b'z of the low units alone, for every low pattern.
+
+    Built by doubling: adding low bit k (unit j = L-1-k) to the patterns of the
+    bits below adds b_j plus the field f_j of those patterns on unit j, which is
+    itself built by doubling.  O(2**L) in all.
+    """
     cdef int n = W.shape[0]
     cdef int H = n - L
     cdef long long NL = 1LL << L
-    cdef long long lo
-    cdef int j, k
-    cdef double x
+    cdef long long m, size, size2
+    cdef int k, k2, j
     out_arr = np.empty(NL, dtype=np.float64)
+    field_arr = np.empty(NL, dtype=np.float64)
     cdef double[::1] out = out_arr
+    cdef double[::1] field = field_arr
     with nogil:
-        for lo in range(NL):
-            x = 0.0
-            for j in range(L):
-                if (lo >> (L - 1 - j)) & 1:
-                    x += b[H + j]
-                    for k in range(j + 1, L):
-                        if (lo >> (L - 1 - k)) & 1:
-                            x += W[H + j, H + k]
-            out[lo] = x
+        out[0] = 0.0
+        size = 1
+        for k in range(L):
+            j = H + L - 1 - k
+            field[0] = b[j]
+            size2 = 1
+            for k2 in range(k):
+                for m in range(size2):
+                    field[size2 + m] = field[m] + W[j, H + L - 1 - k2]
+                size2 *= 2
+            for m in range(size):
+                out[size + m] = out[m] + field[m]
+            size *= 2
     return out
 
 

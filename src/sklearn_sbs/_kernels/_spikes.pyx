@@ -6,6 +6,7 @@
 import numpy as np
 
 from libc.math cimport INFINITY
+from libc.stdlib cimport free, malloc
 
 
 def on_intervals(const double[::1] times, const long long[::1] ids,
@@ -104,89 +105,131 @@ def co_on_time(const double[::1] times, const long long[::1] ids,
 
 
 def joint_time(const double[::1] times, const long long[::1] ids,
-               const double[::1] tau_on, const long long[::1] position,
-               const long long[::1] group, Py_ssize_t n_groups, int m,
-               double t_start, double t_stop):
-    """Time spent in each joint state of the m selected units inside [t_start, t_stop).
+               const long long[::1] position, const long long[::1] group,
+               const double[::1] group_tau, int m, double t_start, double t_stop):
+    """Time spent in each joint state of m units inside [t_start, t_stop).
 
-    ``position[u]`` is unit u's axis in the output (-1: not selected); the state
-    index has axis p at bit m-1-p.  ``group[p]`` numbers the distinct tau_on values
-    of the selected units: within a group, window ends are pushed in time order,
-    so each group's pending ends form a FIFO queue (stale entries of restarted
-    windows are skipped when popped).  At equal times a window closes before a
-    spike opens one, as the windows are half-open.
+    Every spike's unit must be selected: ``position[ids[k]]`` is its axis
+    (0..m-1), and the state index has axis p at bit m-1-p.  ``group[p]`` numbers
+    the distinct on-times ``group_tau`` of the units.  Within a group, the window
+    ends are the group's spike times shifted by its tau_on, so they come in time
+    order: a pointer per group walks the same spike array, and merging it with
+    the spikes needs no queue.  A window end is real only if its unit has not
+    spiked again since (restart).  At equal times a window closes before a spike
+    opens one (the windows are half-open).
     """
-    cdef Py_ssize_t S = times.shape[0], k, q, g, best
-    cdef long long p
     hist_arr = np.zeros(1 << m, dtype=np.float64)
-    cdef double[::1] hist = hist_arr
-    counts_arr = np.zeros(n_groups + 1, dtype=np.int64)
-    cdef long long[::1] counts = counts_arr
-    for k in range(S):
-        p = position[ids[k]]
-        if p >= 0:
-            counts[group[p] + 1] += 1
-    offsets_arr = np.cumsum(counts_arr)
-    cdef long long[::1] head = offsets_arr[:-1].copy()
-    cdef long long[::1] tail = offsets_arr[:-1].copy()
-    cdef Py_ssize_t total = offsets_arr[-1]
-    q_end_arr = np.empty(max(total, 1), dtype=np.float64)
-    q_pos_arr = np.empty(max(total, 1), dtype=np.int64)
     cur_end_arr = np.full(max(m, 1), -INFINITY, dtype=np.float64)
-    cdef double[::1] q_end = q_end_arr
-    cdef long long[::1] q_pos = q_pos_arr
+    cdef double[::1] hist = hist_arr
     cdef double[::1] cur_end = cur_end_arr
-    cdef unsigned long long state = 0
-    cdef double t, e, t_prev = t_start, lo, best_e
-    cdef bint final
     with nogil:
-        for k in range(S + 1):
-            final = True
-            t = t_stop
-            if k < S and times[k] < t_stop:
-                p = position[ids[k]]
-                if p < 0:
-                    continue
-                t = times[k]
-                final = False
-            # close every window that ends at or before t
-            while True:
-                best = -1
-                best_e = INFINITY
-                for g in range(n_groups):
-                    if head[g] < tail[g] and q_end[head[g]] < best_e:
-                        best_e = q_end[head[g]]
-                        best = g
-                if best < 0 or best_e > t:
-                    break
-                q = head[best]
-                head[best] += 1
-                if q_end[q] == cur_end[q_pos[q]]:        # not restarted since
-                    if best_e > t_prev:
-                        lo = t_prev if t_prev > t_start else t_start
-                        if best_e > lo:
-                            hist[state] += best_e - lo
-                        t_prev = best_e
-                    state &= ~(1ULL << (m - 1 - q_pos[q]))
-            if final:
-                break
-            if t > t_prev:
-                lo = t_prev if t_prev > t_start else t_start
-                if t > lo:
-                    hist[state] += t - lo
-                t_prev = t
-            state |= 1ULL << (m - 1 - p)
-            e = t + tau_on[ids[k]]
-            cur_end[p] = e
-            g = group[p]
-            q_end[tail[g]] = e
-            q_pos[tail[g]] = p
-            tail[g] += 1
-        if t_stop > t_prev:
-            lo = t_prev if t_prev > t_start else t_start
-            if t_stop > lo:
-                hist[state] += t_stop - lo
+        if group_tau.shape[0] == 1:
+            _joint_one_tau(times, ids, position, group_tau[0], m, t_start, t_stop, hist, cur_end)
+        else:
+            _joint_many_tau(times, ids, position, group, group_tau, m, t_start, t_stop,
+                            hist, cur_end)
     return hist_arr
+
+
+cdef void _joint_one_tau(const double[::1] times, const long long[::1] ids,
+                         const long long[::1] position, double tau, int m,
+                         double t_start, double t_stop, double[::1] hist,
+                         double[::1] cur_end) noexcept nogil:
+    """The common case, one tau_on for all: a plain two-pointer merge."""
+    cdef Py_ssize_t S = times.shape[0], i = 0, j = 0
+    cdef long long p
+    cdef unsigned long long state = 0
+    cdef double t_on, t_off, lo, t_prev = t_start
+    while j < S:
+        t_on = times[i] if i < S else INFINITY
+        t_off = times[j] + tau
+        if t_off <= t_on:                          # ends first at equal times
+            if t_off >= t_stop:
+                break
+            p = position[ids[j]]
+            j += 1
+            if t_off == cur_end[p]:                # else restarted since: no event
+                lo = t_prev if t_prev > t_start else t_start
+                if t_off > lo:
+                    hist[state] += t_off - lo
+                t_prev = t_off
+                state &= ~((<unsigned long long> 1) << (m - 1 - p))
+        else:
+            if t_on >= t_stop:
+                break
+            p = position[ids[i]]
+            i += 1
+            lo = t_prev if t_prev > t_start else t_start
+            if t_on > lo:
+                hist[state] += t_on - lo
+            t_prev = t_on
+            state |= (<unsigned long long> 1) << (m - 1 - p)
+            cur_end[p] = t_on + tau
+    lo = t_prev if t_prev > t_start else t_start
+    if t_stop > lo:
+        hist[state] += t_stop - lo
+
+
+cdef void _joint_many_tau(const double[::1] times, const long long[::1] ids,
+                          const long long[::1] position, const long long[::1] group, const double[::1] group_tau,
+                          int m, double t_start, double t_stop, double[::1] hist,
+                          double[::1] cur_end) noexcept nogil:
+    """Several on-times: one window-end pointer per group, the earliest wins."""
+    cdef Py_ssize_t S = times.shape[0], n_groups = group_tau.shape[0], k, g, best
+    cdef long long p
+    cdef unsigned long long state = 0
+    cdef double t, e, t_prev = t_start, lo, best_e, dt
+    cdef bint final
+    cdef Py_ssize_t* off = <Py_ssize_t*> malloc(n_groups * sizeof(Py_ssize_t))
+    for g in range(n_groups):
+        off[g] = _next_in_group(ids, position, group, g, 0)
+    for k in range(S + 1):
+        final = k == S or times[k] >= t_stop
+        t = t_stop if final else times[k]
+        while True:                       # close every window ending at or before t
+            best = -1
+            best_e = INFINITY
+            for g in range(n_groups):
+                if off[g] < S:
+                    e = times[off[g]] + group_tau[g]
+                    if e < best_e:
+                        best_e = e
+                        best = g
+            if best_e > t:
+                break
+            p = position[ids[off[best]]]
+            off[best] = _next_in_group(ids, position, group, best, off[best] + 1)
+            if best_e == cur_end[p]:            # not restarted since
+                lo = t_prev if t_prev > t_start else t_start
+                dt = best_e - lo
+                if dt > 0:
+                    hist[state] += dt
+                t_prev = best_e
+                state &= ~(1ULL << (m - 1 - p))
+        if final:
+            break
+        p = position[ids[k]]
+        lo = t_prev if t_prev > t_start else t_start
+        dt = t - lo
+        if dt > 0:
+            hist[state] += dt
+        t_prev = t
+        state |= 1ULL << (m - 1 - p)
+        cur_end[p] = t + group_tau[group[p]]
+    free(off)
+    lo = t_prev if t_prev > t_start else t_start
+    if t_stop > lo:
+        hist[state] += t_stop - lo
+
+
+cdef inline Py_ssize_t _next_in_group(const long long[::1] ids, const long long[::1] position,
+                                      const long long[::1] group, Py_ssize_t g,
+                                      Py_ssize_t k) noexcept nogil:
+    """Index of the first spike at or after k of a unit in group g (len(ids) if none)."""
+    cdef Py_ssize_t S = ids.shape[0]
+    while k < S and group[position[ids[k]]] != g:
+        k += 1
+    return k
 
 
 def states_on_grid(const double[::1] times, const long long[::1] ids,

@@ -157,12 +157,15 @@ class SpikeTrains:
         m = units.size
         position = np.full(self.n_units, -1, dtype=np.int64)
         position[units] = np.arange(m)
-        # units sharing a tau_on share a queue of pending window ends in the kernel
-        _, group = np.unique(self.tau_on[units], return_inverse=True)
-        group = np.ascontiguousarray(group, dtype=np.int64)
+        times, ids = self.times, self.ids
+        if m < self.n_units:                 # keep only the selected units' spikes
+            keep = position[ids] >= 0
+            times, ids = np.ascontiguousarray(times[keep]), np.ascontiguousarray(ids[keep])
+        # units sharing an on-time share a stream of window ends in the kernel
+        group_tau, group = np.unique(self.tau_on[units], return_inverse=True)
         hist = _spikes.joint_time(
-            self.times, self.ids, self.tau_on, position, group, int(group.max()) + 1,
-            m, t_start, t_stop,
+            times, ids, position, np.ascontiguousarray(group, dtype=np.int64),
+            np.ascontiguousarray(group_tau), m, t_start, t_stop,
         )
         return (hist / (t_stop - t_start)).reshape((2,) * m)
 
