@@ -1,0 +1,124 @@
+"""Run simulation tasks in worker processes, never in the caller's.
+
+By default tasks go to loky's reusable process pool (the one joblib uses), also
+for ``n_jobs=1`` -- joblib itself would run that inline, and NEST's global state
+must never live in the caller's process.  Workers are reused between calls;
+every task starts with ``sim.setup``, which resets the NEST kernel, so a task's
+result depends only on its spec.
+
+Under a backend chosen with ``joblib.parallel_config`` (e.g. ``"dask"``), tasks
+go through ``joblib.Parallel`` on that backend instead, and each runs in a fresh
+child process where the executing process may start one; where it may not (a
+daemonic dask worker), it runs in that process after the kernel reset, and
+``verbose`` says so.
+"""
+
+import multiprocessing
+import sys
+import time
+
+import joblib
+from joblib.externals.loky import get_reusable_executor
+from joblib.parallel import LokyBackend, get_active_backend
+
+
+class SimulationError(RuntimeError):
+    """A simulation failed in its worker process (the caller is unaffected)."""
+
+
+def _execute(task):
+    """Worker side: run one task; the simulator is imported on first use."""
+    from . import _backend
+
+    return task.run(_backend)
+
+
+def _execute_isolated(task):
+    """Run ``task`` in a child process if this process may have children."""
+    if multiprocessing.current_process().daemon:
+        return _execute(task), "in the worker process (daemonic: no child processes)"
+    return get_reusable_executor(max_workers=1).submit(_execute, task).result(), "in a child process"
+
+
+def _failure(description, exc):
+    name = type(exc).__name__
+    if name in ("TerminatedWorkerError", "BrokenProcessPool"):
+        return SimulationError(f"{description}: the worker process died ({exc})")
+    return SimulationError(f"{description} failed in its worker process: {name}: {exc}")
+
+
+class _Progress:
+    """Progress on stderr with elapsed time and ETA, weighted by task cost."""
+
+    def __init__(self, description, tasks, verbose):
+        self.description = description
+        self.verbose = verbose
+        self.total = float(sum(t.cost for t in tasks)) or 1.0
+        self.done = 0.0
+        self.n_done = 0
+        self.n_tasks = len(tasks)
+        self.start = time.perf_counter()
+
+    def update(self, task):
+        self.done += task.cost
+        self.n_done += 1
+        if not self.verbose:
+            return
+        elapsed = time.perf_counter() - self.start
+        eta = elapsed * (self.total - self.done) / self.done if self.done else float("nan")
+        print(
+            f"[sklearn-sbs] {self.description}: {self.n_done}/{self.n_tasks} simulations, "
+            f"{elapsed:.1f} s elapsed, ETA {eta:.1f} s",
+            file=sys.stderr, flush=True,
+        )
+
+
+def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation"):
+    """Run every task in a worker process; return their results in task order.
+
+    Parameters
+    ----------
+    tasks : list of task specs (see ``_tasks``)
+    n_jobs : int or None
+        Worker processes, as in joblib (None: 1 unless a ``parallel_config``
+        says otherwise; -1: all cores).
+    verbose : int
+        Print progress with an ETA to stderr.
+    description : str
+        What the tasks are, for progress and error messages.
+
+    Raises
+    ------
+    SimulationError
+        If a task raised or its worker died; carries the worker's message.
+    """
+    tasks = list(tasks)
+    if not tasks:
+        return []
+    n_workers = max(1, min(joblib.effective_n_jobs(n_jobs), len(tasks)))
+    progress = _Progress(description, tasks, verbose)
+    backend, _ = get_active_backend()
+    if isinstance(backend, LokyBackend):
+        executor = get_reusable_executor(max_workers=n_workers)
+        futures = [executor.submit(_execute, task) for task in tasks]
+        results = []
+        try:
+            for task, future in zip(tasks, futures):
+                results.append(future.result())
+                progress.update(task)
+        except Exception as exc:
+            for future in futures:
+                future.cancel()
+            raise _failure(description, exc) from exc
+        return results
+    try:
+        outputs = joblib.Parallel(n_jobs=n_jobs)(
+            joblib.delayed(_execute_isolated)(task) for task in tasks
+        )
+    except Exception as exc:
+        raise _failure(description, exc) from exc
+    for task, (_, where) in zip(tasks, outputs):
+        progress.update(task)
+        if verbose:
+            print(f"[sklearn-sbs] {description} ran {where}", file=sys.stderr, flush=True)
+    return [result for result, _ in outputs]

@@ -1,0 +1,83 @@
+"""Task specs: frozen, picklable descriptions of one NEST run each.
+
+Every task carries everything the worker needs (neuron model and parameters,
+noise, dt, durations, seed, threads); running it is a pure function of the spec.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PoissonSpec:
+    """One Poisson input to every neuron: rate (Hz), signed weight (µS or nA;
+    negative = inhibitory receptor), independent trains per neuron."""
+
+    rate: float
+    weight: float
+
+
+@dataclass(frozen=True)
+class ActivationTask:
+    """Neurons that differ only in their resting potential, under Poisson noise.
+
+    Returns spike times (ms) and neuron indices (0..len(v_rest)-1) for the whole
+    run, burn-in included (the caller clips; an on-window may cross the start).
+    """
+
+    neuron_model: str
+    neuron_params: tuple          # ((name, value), ...) without v_rest
+    v_rest: tuple                 # one neuron per value
+    noise: tuple                  # PoissonSpec, ...
+    dt: float
+    t_stop: float
+    seed: int
+    threads: int = 1
+
+    def run(self, backend):
+        return backend.run_activation(self)
+
+    @property
+    def cost(self):
+        """Rough work units, for progress reports: neuron-milliseconds."""
+        return len(self.v_rest) * self.t_stop
+
+
+@dataclass(frozen=True)
+class FreeMembraneTask:
+    """One neuron with its threshold out of reach: the free membrane potential.
+
+    Returns the membrane potential sampled every ``record_dt`` ms from
+    ``t_start`` to ``t_stop``.
+    """
+
+    neuron_model: str
+    neuron_params: tuple          # complete, v_rest included; v_thresh is raised
+    noise: tuple
+    dt: float
+    t_start: float
+    t_stop: float
+    record_dt: float
+    seed: int
+    threads: int = 1
+
+    def run(self, backend):
+        return backend.run_free_membrane(self)
+
+    @property
+    def cost(self):
+        return self.t_stop
+
+
+def params_tuple(params):
+    """A dict of neuron parameters as a sorted tuple (hashable, picklable, stable)."""
+    return tuple(sorted((k, None if v is None else float(v)) for k, v in params.items()))
+
+
+def as_arrays(times, senders, first_id):
+    """Spike events as (float64 times, int64 indices from 0)."""
+    return (
+        np.asarray(times, dtype=np.float64),
+        np.asarray(senders, dtype=np.int64) - int(first_id),
+    )
