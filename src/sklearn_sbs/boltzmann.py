@@ -55,9 +55,10 @@ def _check_clamped(clamped, n):
         for unit, value in clamped.items():
             if isinstance(unit, bool) or not isinstance(unit, (int, np.integer)) or not 0 <= unit < n:
                 raise ValueError(f"clamped keys must be unit indices in [0, {n}), got {unit!r}")
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                    or value not in (0, 1):
+                raise ValueError(f"clamped values must be 0 or 1, got {value!r} for unit {unit}")
             values[unit] = value
-        if np.any(np.isnan(values[list(clamped)])):
-            raise ValueError("clamped values must be 0 or 1, got NaN")
     else:
         try:
             values = np.asarray(clamped, dtype=np.float64).copy()

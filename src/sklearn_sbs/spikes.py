@@ -176,14 +176,18 @@ class SpikeTrains:
         """
         t_start, t_stop = self._window(t_start, t_stop)
         step = as_real(step, "step", low=0, low_inclusive=False)
-        n_samples = int(np.ceil((t_stop - t_start) / step))
-        while n_samples > 0 and t_start + (n_samples - 1) * step >= t_stop:
-            n_samples -= 1
-        if n_samples * self.n_units > _MAX_STATE_BYTES:
+        estimate = np.ceil((t_stop - t_start) / step)
+        if not estimate * self.n_units <= _MAX_STATE_BYTES:      # also catches inf
             raise ValueError(
-                f"step={step} gives {n_samples} samples of {self.n_units} units, more than "
+                f"step={step} gives {estimate:.3g} samples of {self.n_units} units, more than "
                 f"{_MAX_STATE_BYTES} bytes; use a larger step or a shorter window"
             )
+        # count grid points t_start + k * step < t_stop as the kernel computes them
+        n_samples = int(estimate)
+        while t_start + n_samples * step < t_stop:
+            n_samples += 1
+        while n_samples > 0 and t_start + (n_samples - 1) * step >= t_stop:
+            n_samples -= 1
         is_start, ends = self.intervals()
         return _spikes.states_on_grid(
             self.times, self.ids, is_start, ends, self.n_units, t_start, step, n_samples

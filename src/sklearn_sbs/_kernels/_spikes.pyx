@@ -135,39 +135,46 @@ cdef void _joint_one_tau(const double[::1] times, const long long[::1] ids,
                          const long long[::1] position, double tau, int m,
                          double t_start, double t_stop, double[::1] hist,
                          double[::1] cur_end) noexcept nogil:
-    """The common case, one tau_on for all: a plain two-pointer merge."""
+    """The common case, one tau_on for all: a plain two-pointer merge.  Times
+    before t_start add max(t - t_prev, 0) = 0 and leave t_prev at t_start."""
     cdef Py_ssize_t S = times.shape[0], i = 0, j = 0
     cdef long long p
     cdef unsigned long long state = 0
-    cdef double t_on, t_off, lo, t_prev = t_start
-    while j < S:
-        t_on = times[i] if i < S else INFINITY
-        t_off = times[j] + tau
+    cdef double t_on, t_off, dt, t_prev = t_start
+    if S == 0:
+        hist[0] += t_stop - t_start
+        return
+    t_on = times[0]
+    t_off = times[0] + tau
+    while True:
         if t_off <= t_on:                          # ends first at equal times
             if t_off >= t_stop:
                 break
             p = position[ids[j]]
-            j += 1
             if t_off == cur_end[p]:                # else restarted since: no event
-                lo = t_prev if t_prev > t_start else t_start
-                if t_off > lo:
-                    hist[state] += t_off - lo
-                t_prev = t_off
+                dt = t_off - t_prev
+                hist[state] += dt if dt > 0 else 0.0
+                t_prev = t_off if t_off > t_prev else t_prev
                 state &= ~((<unsigned long long> 1) << (m - 1 - p))
+            j += 1
+            t_off = times[j] + tau if j < S else INFINITY
         else:
             if t_on >= t_stop:
-                break
+                t_on = INFINITY                    # later spikes do not matter
+                continue
             p = position[ids[i]]
-            i += 1
-            lo = t_prev if t_prev > t_start else t_start
-            if t_on > lo:
-                hist[state] += t_on - lo
-            t_prev = t_on
-            state |= (<unsigned long long> 1) << (m - 1 - p)
+            dt = t_on - t_prev
+            hist[state] += dt if dt > 0 else 0.0
+            t_prev = t_on if t_on > t_prev else t_prev
+            # a window too short to survive rounding (t + tau == t) is empty: off
+            if t_on + tau > t_on:
+                state |= (<unsigned long long> 1) << (m - 1 - p)
+            else:
+                state &= ~((<unsigned long long> 1) << (m - 1 - p))
             cur_end[p] = t_on + tau
-    lo = t_prev if t_prev > t_start else t_start
-    if t_stop > lo:
-        hist[state] += t_stop - lo
+            i += 1
+            t_on = times[i] if i < S else INFINITY
+    hist[state] += t_stop - t_prev
 
 
 cdef void _joint_many_tau(const double[::1] times, const long long[::1] ids,
@@ -214,8 +221,12 @@ cdef void _joint_many_tau(const double[::1] times, const long long[::1] ids,
         if dt > 0:
             hist[state] += dt
         t_prev = t
-        state |= 1ULL << (m - 1 - p)
-        cur_end[p] = t + group_tau[group[p]]
+        e = t + group_tau[group[p]]
+        if e > t:                            # else an empty window (rounding): off
+            state |= 1ULL << (m - 1 - p)
+        else:
+            state &= ~(1ULL << (m - 1 - p))
+        cur_end[p] = e
     free(off)
     lo = t_prev if t_prev > t_start else t_start
     if t_stop > lo:
