@@ -32,9 +32,9 @@ __all__ = [
 
 MAX_JOINT_UNITS = 24
 MAX_ENUMERATED_UNITS = 30
-_LOW_BITS = 12          # units enumerated as a block per Gray step (see the kernel)
-_MAX_CHUNKS = 64        # independent pieces of the enumeration, for the threads
-_PARALLEL_FROM = 16     # below this many units one thread is fastest
+_LOW_BITS = 11          # units enumerated as a block per Gray step (see the kernel)
+_CHUNKS_PER_THREAD = 8  # independent pieces of the enumeration, for load balance
+_PARALLEL_FROM = 23     # below, one thread is as fast and safe from a busy second core
 
 
 def _n_threads(n_free):
@@ -97,7 +97,9 @@ def _enumerate(W, b, want_joint, want_moments):
     n = b.shape[0]
     L = min(n, _LOW_BITS)
     H = n - L
-    n_chunks = min(1 << H, _MAX_CHUNKS)
+    threads = _n_threads(n)
+    # chunks only serve the threads (each has its own accumulators to combine)
+    n_chunks = 1 if threads == 1 else min(1 << H, _CHUNKS_PER_THREAD * threads)
     NL = 1 << L
     chunk_m = np.empty(n_chunks)
     chunk_s = np.empty(n_chunks)
@@ -106,10 +108,10 @@ def _enumerate(W, b, want_joint, want_moments):
     chunk_y = np.zeros((n_chunks, max(H * H, 1)))
     work = np.empty((n_chunks, NL + 2 * L + H))
     work_z = np.zeros((n_chunks, max(H, 1)), dtype=np.int8)
-    joint_log = np.empty(1 << n if want_joint else 1)
-    threads = _n_threads(n)
+    joint = np.empty(1 << n if want_joint else 1)
+    block_m = np.empty(1 << H if want_joint else 1)
     _boltzmann.enumerate_chunks(
-        W, b, L, joint_log, want_joint, want_moments, chunk_m, chunk_s,
+        W, b, L, joint, block_m, want_joint, want_moments, chunk_m, chunk_s,
         chunk_a, chunk_x, chunk_y, work, work_z, threads,
     )
     # combine the chunks, each relative to its own reference energy
@@ -117,10 +119,12 @@ def _enumerate(W, b, want_joint, want_moments):
     scale = np.exp(chunk_m - m_max)
     total = scale @ chunk_s
     log_z = m_max + np.log(total)
-    joint = moments = None
+    moments = None
     if want_joint:
-        _boltzmann.exp_normalise(joint_log, log_z, threads)
-        joint = joint_log.reshape((2,) * n)
+        _boltzmann.scale_blocks(joint.reshape(1 << H, NL), block_m, log_z, threads)
+        joint = joint.reshape((2,) * n)
+    else:
+        joint = None
     if want_moments:
         weight = scale / total
         low_p = weight @ chunk_a                  # probability of each low pattern

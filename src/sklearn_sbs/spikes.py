@@ -155,16 +155,18 @@ class SpikeTrains:
         t_start, t_stop = self._window(t_start, t_stop)
         units = self._check_units(units)
         m = units.size
-        position = np.full(self.n_units, -1, dtype=np.int64)
-        position[units] = np.arange(m)
-        times, ids = self.times, self.ids
-        if m < self.n_units:                 # keep only the selected units' spikes
-            keep = position[ids] >= 0
-            times, ids = np.ascontiguousarray(times[keep]), np.ascontiguousarray(ids[keep])
+        times, pos = self.times, self.ids
+        if not np.array_equal(units, np.arange(self.n_units)):
+            # keep only the selected units' spikes, labelled by their axis
+            position = np.full(self.n_units, -1, dtype=np.int64)
+            position[units] = np.arange(m)
+            pos = position[self.ids]
+            keep = pos >= 0
+            times, pos = np.ascontiguousarray(times[keep]), np.ascontiguousarray(pos[keep])
         # units sharing an on-time share a stream of window ends in the kernel
         group_tau, group = np.unique(self.tau_on[units], return_inverse=True)
         hist = _spikes.joint_time(
-            times, ids, position, np.ascontiguousarray(group, dtype=np.int64),
+            times, pos, np.ascontiguousarray(group, dtype=np.int64),
             np.ascontiguousarray(group_tau), m, t_start, t_stop,
         )
         return (hist / (t_stop - t_start)).reshape((2,) * m)

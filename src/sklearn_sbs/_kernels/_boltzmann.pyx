@@ -22,11 +22,19 @@
 #
 # Chunks of consecutive Gray positions are independent and run in parallel; the
 # Python wrapper combines their accumulators in log space.
+#
+# This file is compiled with -ffast-math so that exp() vectorises (glibc's libmvec):
+# nothing here may rely on inf or NaN (finite-math-only), hence the explicit flags.
 
 import numpy as np
 
 from cython.parallel cimport prange
-from libc.math cimport exp, INFINITY
+from libc.math cimport exp
+
+
+cdef extern from "_exp_block.h" nogil:
+    double sbs_exp_block(double* dst, const double* lin, const double* e_lo, double shift,
+                         long long n)
 
 cdef double RESCALE = 600.0
 
@@ -52,8 +60,8 @@ cdef inline void _flip_high(int i, int H, int L, const double* W, int n,
 
 
 cdef void _run_chunk(const double* W, const double* b, int n, int L,
-                     const double* e_lo, long long p0, long long p1,
-                     double* joint_log, bint want_joint, bint want_moments,
+                     const double* e_lo, double e_lo_max, long long p0, long long p1,
+                     double* joint, double* block_m, bint want_joint, bint want_moments,
                      double* out_m, double* out_s, double* A, double* X, double* Y,
                      double* buf, double* v, char* zh, double* hfield, double* c
                      ) noexcept nogil:
@@ -61,8 +69,9 @@ cdef void _run_chunk(const double* W, const double* b, int n, int L,
     cdef long long NL = 1LL << L
     cdef long long p, g, lo, m, half, size
     cdef int i, k, j, bit
-    cdef double e_hi = 0.0, emax, sb, scale, M = -INFINITY, S = 0.0, x
-    cdef double* row
+    cdef double e_hi = 0.0, emax, sb, scale, M = 0.0, S = 0.0, x
+    cdef bint have_m = False
+    cdef double* dst
 
     # initial high state: Gray code of position p0
     g = p0 ^ (p0 >> 1)
@@ -92,7 +101,8 @@ cdef void _run_chunk(const double* W, const double* b, int n, int L,
             _flip_high(H - 1 - bit, H, L, W, n, b, zh, &e_hi, hfield, c)
             g = p ^ (p >> 1)
 
-        # energies of the block: buf[lo] = e_hi + e_lo[lo] + c . z_lo
+        # linear part of the block's energies: buf[lo] = c . z_lo (the energy is
+        # e_hi + e_lo[lo] + buf[lo])
         buf[0] = 0.0
         size = 1
         for k in range(L):
@@ -100,36 +110,44 @@ cdef void _run_chunk(const double* W, const double* b, int n, int L,
             for m in range(size):
                 buf[size + m] = buf[m] + x
             size *= 2
-        emax = -INFINITY
-        for lo in range(NL):
-            buf[lo] += e_hi + e_lo[lo]
-            if buf[lo] > emax:
-                emax = buf[lo]
-        if want_joint:
-            row = joint_log + g * NL
+        # An upper bound of the block's energies decides whether exp() could come
+        # near overflow; only then (and for the first block) is the exact maximum
+        # needed, so usually energy, exp and sum are one pass.
+        emax = e_hi + e_lo_max
+        for j in range(L):
+            if c[j] > 0:
+                emax += c[j]
+        if not have_m or emax > M + RESCALE:
+            emax = buf[0] + e_hi + e_lo[0]
             for lo in range(NL):
-                row[lo] = buf[lo]
+                x = buf[lo] + e_hi + e_lo[lo]
+                if x > emax:
+                    emax = x
+            if not have_m:
+                M = emax
+                have_m = True
+            elif emax > M + RESCALE:
+                scale = exp(M - emax)
+                S *= scale
+                if want_moments:
+                    for lo in range(NL):
+                        A[lo] *= scale
+                    for i in range(H * L):
+                        X[i] *= scale
+                    for i in range(H * H):
+                        Y[i] *= scale
+                M = emax
 
-        if M == -INFINITY:
-            M = emax
-        elif emax > M + RESCALE:
-            scale = exp(M - emax)
-            S *= scale
-            if want_moments:
-                for lo in range(NL):
-                    A[lo] *= scale
-                for i in range(H * L):
-                    X[i] *= scale
-                for i in range(H * H):
-                    Y[i] *= scale
-            M = emax
-
-        sb = 0.0
-        for lo in range(NL):
-            x = exp(buf[lo] - M)
-            buf[lo] = x
-            sb += x
+        dst = buf
+        if want_joint:
+            # weights relative to this block's reference; the wrapper rescales rows
+            block_m[g] = M
+            dst = joint + g * NL
+        sb = sbs_exp_block(dst, buf, e_lo, e_hi - M, NL)
         S += sb
+        if want_moments and want_joint:
+            for lo in range(NL):
+                buf[lo] = dst[lo]
 
         if want_moments:
             for lo in range(NL):
@@ -157,8 +175,8 @@ cdef void _run_chunk(const double* W, const double* b, int n, int L,
 
 
 def enumerate_chunks(const double[:, ::1] W, const double[::1] b, int L,
-                     double[::1] joint_log, bint want_joint, bint want_moments,
-                     double[::1] chunk_m, double[::1] chunk_s,
+                     double[::1] joint, double[::1] block_m, bint want_joint,
+                     bint want_moments, double[::1] chunk_m, double[::1] chunk_s,
                      double[:, ::1] chunk_a, double[:, ::1] chunk_x,
                      double[:, ::1] chunk_y, double[:, ::1] work,
                      char[:, ::1] work_z, int n_threads):
@@ -168,8 +186,9 @@ def enumerate_chunks(const double[:, ::1] W, const double[::1] b, int L,
     ``chunk_s[c]`` and, if ``want_moments``, the low-pattern histogram
     ``chunk_a[c]`` (2**L), the high/low sums ``chunk_x[c]`` (H*L) and the high/high
     sums ``chunk_y[c]`` (H*H, upper triangle), all relative to ``exp(chunk_m[c])``.
-    With ``want_joint`` the unnormalised log-weights of all 2**n states go to
-    ``joint_log``.  ``work`` holds 2**L + 2L + H doubles per chunk, ``work_z`` H chars.
+    With ``want_joint``, block g (2**L states, high index g) of ``joint`` gets the
+    weights relative to ``exp(block_m[g])``.  ``work`` holds 2**L + 2L + H doubles
+    per chunk, ``work_z`` H chars.
     """
     cdef int n = W.shape[0]
     cdef int H = n - L
@@ -180,13 +199,19 @@ def enumerate_chunks(const double[:, ::1] W, const double[::1] b, int L,
     cdef long long p0, p1
     cdef double[::1] e_lo = _low_energies(W, b, L)
     cdef const double* e_lo_ptr = &e_lo[0]
-    cdef double* jl = &joint_log[0]
+    cdef double e_lo_max = e_lo[0]
+    cdef long long lo
+    for lo in range(NL):
+        if e_lo[lo] > e_lo_max:
+            e_lo_max = e_lo[lo]
+    cdef double* jp = &joint[0]
+    cdef double* bm = &block_m[0]
     cdef double* wrk
     for ci in prange(n_chunks, nogil=True, num_threads=n_threads, schedule="dynamic"):
         p0 = (n_blocks * ci) // n_chunks
         p1 = (n_blocks * (ci + 1)) // n_chunks
         wrk = &work[ci, 0]
-        _run_chunk(&W[0, 0], &b[0], n, L, e_lo_ptr, p0, p1, jl, want_joint,
+        _run_chunk(&W[0, 0], &b[0], n, L, e_lo_ptr, e_lo_max, p0, p1, jp, bm, want_joint,
                    want_moments, &chunk_m[ci], &chunk_s[ci], &chunk_a[ci, 0],
                    &chunk_x[ci, 0], &chunk_y[ci, 0], wrk, wrk + NL,
                    &work_z[ci, 0], wrk + NL + L, wrk + NL + L + H)
@@ -225,8 +250,12 @@ cdef double[::1] _low_energies(const double[:, ::1] W, const double[::1] b, int 
     return out
 
 
-def exp_normalise(double[::1] log_w, double log_z, int n_threads):
-    """In place: log_w <- exp(log_w - log_z)."""
-    cdef Py_ssize_t i, N = log_w.shape[0]
-    for i in prange(N, nogil=True, num_threads=n_threads, schedule="static"):
-        log_w[i] = exp(log_w[i] - log_z)
+def scale_blocks(double[:, ::1] joint, const double[::1] block_m, double log_z,
+                 int n_threads):
+    """In place: block g of the joint times exp(block_m[g] - log_z), i.e. normalised."""
+    cdef Py_ssize_t g, lo, n_blocks = joint.shape[0], NL = joint.shape[1]
+    cdef double factor
+    for g in prange(n_blocks, nogil=True, num_threads=n_threads, schedule="static"):
+        factor = exp(block_m[g] - log_z)
+        for lo in range(NL):
+            joint[g, lo] = joint[g, lo] * factor

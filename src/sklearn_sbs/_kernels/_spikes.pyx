@@ -104,12 +104,12 @@ def co_on_time(const double[::1] times, const long long[::1] ids,
     return out_arr
 
 
-def joint_time(const double[::1] times, const long long[::1] ids,
-               const long long[::1] position, const long long[::1] group,
+def joint_time(const double[::1] times, const long long[::1] pos,
+               const long long[::1] group,
                const double[::1] group_tau, int m, double t_start, double t_stop):
     """Time spent in each joint state of m units inside [t_start, t_stop).
 
-    Every spike's unit must be selected: ``position[ids[k]]`` is its axis
+    Every spike's unit must be selected: ``pos[k]`` is its axis
     (0..m-1), and the state index has axis p at bit m-1-p.  ``group[p]`` numbers
     the distinct on-times ``group_tau`` of the units.  Within a group, the window
     ends are the group's spike times shifted by its tau_on, so they come in time
@@ -124,15 +124,15 @@ def joint_time(const double[::1] times, const long long[::1] ids,
     cdef double[::1] cur_end = cur_end_arr
     with nogil:
         if group_tau.shape[0] == 1:
-            _joint_one_tau(times, ids, position, group_tau[0], m, t_start, t_stop, hist, cur_end)
+            _joint_one_tau(times, pos, group_tau[0], m, t_start, t_stop, hist, cur_end)
         else:
-            _joint_many_tau(times, ids, position, group, group_tau, m, t_start, t_stop,
+            _joint_many_tau(times, pos, group, group_tau, m, t_start, t_stop,
                             hist, cur_end)
     return hist_arr
 
 
-cdef void _joint_one_tau(const double[::1] times, const long long[::1] ids,
-                         const long long[::1] position, double tau, int m,
+cdef void _joint_one_tau(const double[::1] times, const long long[::1] pos,
+                         double tau, int m,
                          double t_start, double t_stop, double[::1] hist,
                          double[::1] cur_end) noexcept nogil:
     """The common case, one tau_on for all: a plain two-pointer merge.  Times
@@ -150,7 +150,7 @@ cdef void _joint_one_tau(const double[::1] times, const long long[::1] ids,
         if t_off <= t_on:                          # ends first at equal times
             if t_off >= t_stop:
                 break
-            p = position[ids[j]]
+            p = pos[j]
             if t_off == cur_end[p]:                # else restarted since: no event
                 dt = t_off - t_prev
                 hist[state] += dt if dt > 0 else 0.0
@@ -162,7 +162,7 @@ cdef void _joint_one_tau(const double[::1] times, const long long[::1] ids,
             if t_on >= t_stop:
                 t_on = INFINITY                    # later spikes do not matter
                 continue
-            p = position[ids[i]]
+            p = pos[i]
             dt = t_on - t_prev
             hist[state] += dt if dt > 0 else 0.0
             t_prev = t_on if t_on > t_prev else t_prev
@@ -177,8 +177,8 @@ cdef void _joint_one_tau(const double[::1] times, const long long[::1] ids,
     hist[state] += t_stop - t_prev
 
 
-cdef void _joint_many_tau(const double[::1] times, const long long[::1] ids,
-                          const long long[::1] position, const long long[::1] group, const double[::1] group_tau,
+cdef void _joint_many_tau(const double[::1] times, const long long[::1] pos,
+                          const long long[::1] group, const double[::1] group_tau,
                           int m, double t_start, double t_stop, double[::1] hist,
                           double[::1] cur_end) noexcept nogil:
     """Several on-times: one window-end pointer per group, the earliest wins."""
@@ -189,7 +189,7 @@ cdef void _joint_many_tau(const double[::1] times, const long long[::1] ids,
     cdef bint final
     cdef Py_ssize_t* off = <Py_ssize_t*> malloc(n_groups * sizeof(Py_ssize_t))
     for g in range(n_groups):
-        off[g] = _next_in_group(ids, position, group, g, 0)
+        off[g] = _next_in_group(pos, group, g, 0)
     for k in range(S + 1):
         final = k == S or times[k] >= t_stop
         t = t_stop if final else times[k]
@@ -204,8 +204,8 @@ cdef void _joint_many_tau(const double[::1] times, const long long[::1] ids,
                         best = g
             if best_e > t:
                 break
-            p = position[ids[off[best]]]
-            off[best] = _next_in_group(ids, position, group, best, off[best] + 1)
+            p = pos[off[best]]
+            off[best] = _next_in_group(pos, group, best, off[best] + 1)
             if best_e == cur_end[p]:            # not restarted since
                 lo = t_prev if t_prev > t_start else t_start
                 dt = best_e - lo
@@ -215,7 +215,7 @@ cdef void _joint_many_tau(const double[::1] times, const long long[::1] ids,
                 state &= ~(1ULL << (m - 1 - p))
         if final:
             break
-        p = position[ids[k]]
+        p = pos[k]
         lo = t_prev if t_prev > t_start else t_start
         dt = t - lo
         if dt > 0:
@@ -233,12 +233,11 @@ cdef void _joint_many_tau(const double[::1] times, const long long[::1] ids,
         hist[state] += t_stop - lo
 
 
-cdef inline Py_ssize_t _next_in_group(const long long[::1] ids, const long long[::1] position,
-                                      const long long[::1] group, Py_ssize_t g,
-                                      Py_ssize_t k) noexcept nogil:
-    """Index of the first spike at or after k of a unit in group g (len(ids) if none)."""
-    cdef Py_ssize_t S = ids.shape[0]
-    while k < S and group[position[ids[k]]] != g:
+cdef inline Py_ssize_t _next_in_group(const long long[::1] pos, const long long[::1] group,
+                                      Py_ssize_t g, Py_ssize_t k) noexcept nogil:
+    """Index of the first spike at or after k of a unit in group g (len(pos) if none)."""
+    cdef Py_ssize_t S = pos.shape[0]
+    while k < S and group[pos[k]] != g:
         k += 1
     return k
 
