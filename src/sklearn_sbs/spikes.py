@@ -37,7 +37,8 @@ class SpikeTrains:
     Attributes
     ----------
     times : ndarray of shape (n_spikes,)
-        Spike times, sorted (stable: equal times keep their input order).
+        Spike times, sorted (the order among equal times is unspecified: it
+        changes no statistic).
     ids : ndarray of shape (n_spikes,)
         Units of the sorted spikes.
     tau_on : ndarray of shape (n_units,)
@@ -83,7 +84,7 @@ class SpikeTrains:
                     f"tau_on must be a positive number or {self.n_units} positive numbers, got {tau_on!r}"
                 )
         if times.size > 1 and np.any(times[1:] < times[:-1]):
-            order = np.argsort(times, kind="stable")     # sorted once, here
+            order = np.argsort(times)     # sorted once, here; stability is not needed
             times, ids_arr = times[order], ids_arr[order]
         self.times = np.ascontiguousarray(times)
         self.ids = np.ascontiguousarray(ids_arr)
