@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator
 
 from ._validation import _describe
 
-__all__ = ["PoissonNoise", "PoissonInput"]
+__all__ = ["PoissonNoise", "PoissonInput", "default_noise"]
 
 
 @dataclass(frozen=True)
@@ -97,3 +97,18 @@ class PoissonNoise(BaseEstimator):
                 )
             out.extend(PoissonInput(r, w, receptor) for r, w in zip(rates, weights))
         return out
+
+
+def default_noise(conductance_based):
+    """The background used when none is given: the sbs tutorial's 3 kHz excitatory
+    and inhibitory inputs of 0.001 µS for conductance-based neurons; for
+    current-based ones the same rates at 0.05 nA, which gives the tutorial neuron
+    a similar activation width (about 0.8 mV with exponential synapses).
+
+    Examples
+    --------
+    >>> from sklearn_sbs.sources import default_noise
+    >>> default_noise(conductance_based=False).weight_exc
+    0.05
+    """
+    return PoissonNoise() if conductance_based else PoissonNoise(weight_exc=0.05, weight_inh=0.05)

@@ -1,0 +1,491 @@
+"""LIFSamplerCalibrator: the activation function of a LIF neuron under noise."""
+
+import json
+import math
+import numbers
+import warnings
+
+import numpy as np
+from scipy.optimize import curve_fit
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import Bunch, check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import neurons, theory
+from ._serialization import (
+    noise_from_dict, noise_to_dict, read_document, to_plain, write_atomic,
+)
+from ._simulation import ActivationTask, FreeMembraneTask, PoissonSpec, run_tasks
+from ._simulation._tasks import params_tuple
+from .metrics import bernoulli_dkl
+from .sources import default_noise
+from .spikes import SpikeTrains
+
+__all__ = ["LIFSamplerCalibrator"]
+
+_FORMAT = "sklearn-sbs/calibration"
+_VERSION = 1
+_MAX_POINTS_PER_TASK = 16     # fixed split of the grid: results do not depend on n_jobs
+_HALF_WIDTH = 4.5             # bracket half-width in units of alpha: p_on from 0.011 to 0.989
+_SPAN = math.log(19.0)        # (v - v_p05) / alpha at p_on = 0.95
+_MAX_ROUNDS = 6
+_REACH = 100.0                # search at most this far from v_thresh, mV
+_MIN_ALPHA = 0.01             # mV; narrower is a step, not a sampler
+_FITTED = ("v_p05_", "alpha_", "v_rest_", "p_on_", "p_on_std_", "v_p05_err_", "alpha_err_",
+           "theory_v_p05_", "theory_alpha_", "tau_on_", "n_rounds_", "n_features_in_")
+
+
+def logistic(v, v_p05, alpha):
+    """p_on(v) = 1 / (1 + exp(-(v - v_p05) / alpha))."""
+    return 0.5 * (1.0 + np.tanh(0.5 * (np.asarray(v, dtype=float) - v_p05) / alpha))
+
+
+class LIFSamplerCalibrator(BaseEstimator):
+    """Calibrate a LIF neuron under background noise into a logistic sampler.
+
+    ``fit`` simulates neurons that differ only in their resting potential
+    (NEST through PyNN, in worker processes) and measures the fraction of time
+    each is "on" -- within ``tau_on`` after a spike, the refractory period (or
+    ``tau_refrac_virtual``).  The measured activation is fitted by the logistic
+
+        p_on(v_rest) = 1 / (1 + exp(-(v_rest - v_p05) / alpha)),
+
+    which translates biases into resting potentials (``v_rest = v_p05 + alpha *
+    b``) and Boltzmann weights into synaptic weights (Petrovici et al., Phys. Rev.
+    E 94, 042312, 2016).
+
+    Parameters
+    ----------
+    neuron_model : {"IF_cond_exp", "IF_curr_exp", "IF_cond_alpha", "IF_curr_alpha"}, \
+            default="IF_cond_exp"
+        PyNN standard cell type.
+    neuron_params : dict, default=None
+        PyNN parameters of the cell (cm in nF, times in ms, potentials in mV,
+        i_offset in nA), plus optional ``tau_refrac_virtual`` (ms).  Missing ones
+        take the sbs tutorial neuron's values (see :mod:`sklearn_sbs.neurons`);
+        ``v_rest`` is what the calibration varies.
+    noise : PoissonNoise, default=None
+        Background noise; None means :func:`~sklearn_sbs.sources.default_noise`:
+        3 kHz excitatory and inhibitory, 0.001 µS each (conductance-based
+        models) or 0.05 nA each (current-based).
+    dt : float, default=0.1
+        Simulation time step in ms; must divide ``duration`` and ``burn_in``.
+    duration : float, default=1e4
+        Measured time per resting potential in ms (after the burn-in).
+    burn_in : float, default=100.0
+        Simulated time discarded at the start, in ms.
+    n_points : int, default=50
+        Resting potentials measured when ``X`` is not given.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the simulations; an int gives reproducible results.
+    n_jobs : int, default=None
+        Simulations run in parallel worker processes (None: 1, -1: all
+        cores).  The results do not depend on it.
+    verbose : int, default=0
+        Print progress with an ETA.
+
+    Attributes
+    ----------
+    v_p05_ : float
+        Resting potential with p_on = 0.5, in mV.
+    alpha_ : float
+        Width of the logistic activation, in mV of resting potential.
+    v_p05_err_, alpha_err_ : float
+        Standard errors of the fit.
+    v_rest_ : ndarray of shape (n_points,)
+        Resting potentials measured (of the last bracketing round).
+    p_on_ : ndarray of shape (n_points,)
+        Measured activation at ``v_rest_``.
+    p_on_std_ : ndarray of shape (n_points,)
+        Its estimated standard error (binomial, one sample per ``tau_on``).
+    theory_v_p05_, theory_alpha_ : float
+        The free-membrane theory's prediction, which starts the bracket.
+    tau_on_ : float
+        On-time after a spike, in ms.
+    n_rounds_ : int
+        Bracketing rounds run (1 when the theory's bracket was right).
+    n_features_in_ : int
+        Always 1: X is a column of resting potentials.
+
+    Examples
+    --------
+    >>> from sklearn_sbs import LIFSamplerCalibrator
+    >>> cal = LIFSamplerCalibrator(duration=2000.0, n_points=20, random_state=0).fit()
+    >>> bool(abs(cal.v_p05_ - (-50.6)) < 0.5), bool(0.5 < cal.alpha_ < 1.1)
+    (True, True)
+    >>> float(cal.predict([[cal.v_p05_]])[0])
+    0.5
+    >>> cal.bias_to_v_rest([0.0, 1.0]) - cal.v_p05_ == [0.0, cal.alpha_]
+    array([ True,  True])
+    """
+
+    _parameter_constraints = {
+        "neuron_model": [StrOptions(set(neurons.NEURON_MODELS))],
+        "neuron_params": [dict, None],
+        "noise": [HasMethods(["inputs", "get_params"]), None],
+        "dt": [Interval(numbers.Real, 0, None, closed="neither")],
+        "duration": [Interval(numbers.Real, 0, None, closed="neither")],
+        "burn_in": [Interval(numbers.Real, 0, None, closed="left")],
+        "n_points": [Interval(numbers.Integral, 3, None, closed="left")],
+        "random_state": ["random_state"],
+        "n_jobs": [numbers.Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        neuron_model="IF_cond_exp",
+        neuron_params=None,
+        noise=None,
+        *,
+        dt=0.1,
+        duration=1e4,
+        burn_in=100.0,
+        n_points=50,
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+    ):
+        self.neuron_model = neuron_model
+        self.neuron_params = neuron_params
+        self.noise = noise
+        self.dt = dt
+        self.duration = duration
+        self.burn_in = burn_in
+        self.n_points = n_points
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    # --- configuration ----------------------------------------------------------
+
+    def _noise(self):
+        if self.noise is not None:
+            return self.noise
+        return default_noise(neurons.get_model(self.neuron_model).conductance_based)
+
+    def _config(self):
+        """Validated (neuron params, noise object, noise specs, tau_on)."""
+        params = neurons.check_neuron_params(self.neuron_model, self.neuron_params)
+        noise = self._noise()
+        specs = tuple(
+            PoissonSpec(i.rate, i.weight if i.receptor == "excitatory" else -i.weight)
+            for i in noise.inputs()
+        )
+        for name in ("duration", "burn_in"):
+            steps = getattr(self, name) / self.dt
+            if abs(steps - round(steps)) > 1e-6 * max(1.0, steps):
+                raise ValueError(
+                    f"dt={self.dt} must divide {name}={getattr(self, name)} into whole steps"
+                )
+        return params, noise, specs, neurons.on_time(params)
+
+    def _check_reach(self, params, v_p05, alpha):
+        """Refuse noise that cannot turn the neuron into a sampler near v_thresh."""
+        v_thresh = params["v_thresh"]
+        if not np.isfinite(v_p05) or not np.isfinite(alpha) or alpha <= _MIN_ALPHA:
+            raise ValueError(
+                f"noise={self._noise()!r} is too weak: the activation is a step (alpha = "
+                f"{alpha:.3g} mV < {_MIN_ALPHA} mV); raise the noise rates or weights"
+            )
+        lo, hi = v_p05 - _SPAN * alpha, v_p05 + _SPAN * alpha
+        if lo < v_thresh - _REACH or hi > v_thresh + _REACH:
+            raise ValueError(
+                f"noise={self._noise()!r} is too strong: p_on goes from 0.05 to 0.95 over "
+                f"[{lo:.1f}, {hi:.1f}] mV of resting potential, beyond v_thresh ± {_REACH:g} mV "
+                f"= [{v_thresh - _REACH:.1f}, {v_thresh + _REACH:.1f}] mV; lower the noise rates "
+                "or weights, or balance excitation and inhibition"
+            )
+
+    # --- measurement -------------------------------------------------------------
+
+    def _measure(self, v_rest, params, specs, tau_on, rng):
+        """Activation p_on at each resting potential, and its standard error."""
+        v_rest = np.asarray(v_rest, dtype=float)
+        fixed = params_tuple({k: v for k, v in params.items() if k != "v_rest"})
+        n_tasks = -(-v_rest.size // _MAX_POINTS_PER_TASK)
+        chunks = np.array_split(np.arange(v_rest.size), n_tasks)
+        seeds = rng.randint(1, 2**31 - 1, size=n_tasks)
+        t_stop = self.burn_in + self.duration
+        tasks = [
+            ActivationTask(self.neuron_model, fixed, tuple(v_rest[idx]), specs, float(self.dt),
+                           float(t_stop), int(seed))
+            for idx, seed in zip(chunks, seeds)
+        ]
+        results = run_tasks(tasks, self.n_jobs, self.verbose, "calibration")
+        p_on = np.empty(v_rest.size)
+        for idx, result in zip(chunks, results):
+            trains = SpikeTrains(result["times"], result["ids"], idx.size, tau_on)
+            p_on[idx] = trains.marginals(self.burn_in, t_stop)
+        # about one independent sample per on-time; floor for p_on near 0 or 1
+        n_eff = self.duration / tau_on
+        std = np.sqrt(np.maximum(p_on * (1 - p_on), 1.0 / n_eff) / n_eff)
+        return p_on, std
+
+    def _fit_curve(self, v_rest, p_on, std, guess):
+        """Weighted least-squares logistic fit: (v_p05, alpha, errors)."""
+        span = max(np.ptp(v_rest), 1.0)
+        lower = [v_rest.min() - 10 * span, 1e-4]
+        upper = [v_rest.max() + 10 * span, 10 * span + 100.0]
+        p0 = np.clip(guess, [lower[0] + 1e-9, lower[1] * 2], [upper[0] - 1e-9, upper[1] / 2])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")          # covariance warnings on degenerate data
+            popt, pcov = curve_fit(logistic, v_rest, p_on, p0=p0, sigma=std,
+                                   bounds=(lower, upper), maxfev=10000)
+        err = np.sqrt(np.abs(np.diag(pcov))) if np.all(np.isfinite(pcov)) else np.full(2, np.inf)
+        return float(popt[0]), float(popt[1]), err
+
+    def _spans(self, v_rest, v_p05, alpha):
+        return v_rest.min() <= v_p05 - _SPAN * alpha and v_rest.max() >= v_p05 + _SPAN * alpha
+
+    # --- estimator API -----------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X=None, y=None):
+        """Measure the activation function and fit the logistic.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, 1), default=None
+            Resting potentials (mV) to measure at.  None: find the bracket,
+            starting from the free-membrane theory and widening only where the
+            measured activation does not reach 0.05 or 0.95.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : LIFSamplerCalibrator
+        """
+        params, _, specs, tau_on = self._config()
+        rng = check_random_state(self.random_state)
+        v05, alpha = theory.predicted_activation(self.neuron_model, params, self._noise())
+        self.theory_v_p05_, self.theory_alpha_ = float(v05), float(alpha)
+        self._check_reach(params, v05, alpha)
+        self.tau_on_ = float(tau_on)
+        self.n_features_in_ = 1
+        if X is not None:
+            X = validate_data(self, X, ensure_min_samples=3)
+            if X.shape[1] != 1:
+                raise ValueError(
+                    f"X must have one column (resting potentials in mV), got {X.shape[1]} columns"
+                )
+            v_rest = X[:, 0]
+            p_on, std = self._measure(v_rest, params, specs, tau_on, rng)
+            v05, alpha, err = self._fit_curve(v_rest, p_on, std, (v05, alpha))
+            if not self._spans(v_rest, v05, alpha):
+                warnings.warn(
+                    "the resting potentials in X do not cover p_on from 0.05 to 0.95 of the "
+                    f"fitted activation (v_p05 = {v05:.2f} mV, alpha = {alpha:.3g} mV); the fit "
+                    "is poorly constrained", UserWarning,
+                )
+            self.n_rounds_ = 1
+        else:
+            v_rest, p_on, std, v05, alpha, err = self._bracket(params, specs, tau_on, rng, v05, alpha)
+        self.v_rest_, self.p_on_, self.p_on_std_ = v_rest, p_on, std
+        self.v_p05_, self.alpha_ = v05, alpha
+        self.v_p05_err_, self.alpha_err_ = float(err[0]), float(err[1])
+        return self
+
+    def _bracket(self, params, specs, tau_on, rng, v05, alpha):
+        """Measure around the prediction; re-centre and widen until 0.05-0.95 is covered."""
+        v_thresh = params["v_thresh"]
+        lo, hi = v05 - _HALF_WIDTH * alpha, v05 + _HALF_WIDTH * alpha
+        for round_ in range(1, _MAX_ROUNDS + 1):
+            v_rest = np.linspace(lo, hi, self.n_points)
+            p_on, std = self._measure(v_rest, params, specs, tau_on, rng)
+            fit_v05, fit_alpha, err = self._fit_curve(v_rest, p_on, std, (v05, alpha))
+            self.n_rounds_ = round_
+            if self._spans(v_rest, fit_v05, fit_alpha):
+                return v_rest, p_on, std, fit_v05, fit_alpha, err
+            width = hi - lo
+            if p_on.max() < 0.5 and p_on[-1] < 0.95 and fit_v05 - lo > width:
+                lo, hi = hi - 0.1 * width, hi + width           # all low: move up
+            elif p_on.min() > 0.5 and p_on[0] > 0.05 and hi - fit_v05 > width:
+                lo, hi = lo - width, lo + 0.1 * width           # all high: move down
+            else:                                                # re-centre on the fit, wider
+                half = max(_HALF_WIDTH * fit_alpha, 0.75 * width)
+                lo, hi = fit_v05 - half, fit_v05 + half
+            v05, alpha = fit_v05, fit_alpha
+            if lo < v_thresh - _REACH or hi > v_thresh + _REACH:
+                break
+        direction = "weak" if fit_alpha < 0.1 * (hi - lo) / self.n_points else "strong"
+        raise ValueError(
+            f"noise={self._noise()!r} is too {direction}: no bracket within v_thresh ± {_REACH:g} mV "
+            f"has p_on from 0.05 to 0.95 after {self.n_rounds_} rounds (last fit: v_p05 = "
+            f"{fit_v05:.2f} mV, alpha = {fit_alpha:.3g} mV); "
+            + ("raise" if direction == "weak" else "lower") + " the noise rates or weights"
+        )
+
+    def predict(self, X):
+        """Activation p_on at resting potentials X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, 1)
+            Resting potentials in mV.
+
+        Returns
+        -------
+        p_on : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        return logistic(X[:, 0], self.v_p05_, self.alpha_)
+
+    def score(self, X=None, y=None):
+        """Minus the mean Bernoulli KL divergence between measured and fitted activation.
+
+        0 is a perfect logistic; the more negative, the worse.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, 1), default=None
+            Resting potentials to measure at (a new simulation, seeded by
+            ``random_state``); None uses the fit's own measurements.
+        y : array-like of shape (n_samples,), default=None
+            Activation measured at X, if already known (then nothing is simulated).
+
+        Returns
+        -------
+        score : float
+        """
+        check_is_fitted(self)
+        if X is None:
+            measured, v_rest = self.p_on_, self.v_rest_
+        else:
+            X = validate_data(self, X, reset=False)
+            v_rest = X[:, 0]
+            if y is None:
+                params, _, specs, tau_on = self._config()
+                measured = self._measure(v_rest, params, specs, tau_on,
+                                         check_random_state(self.random_state))[0]
+            else:
+                measured = np.asarray(y, dtype=float).ravel()
+                if measured.shape != v_rest.shape or np.any((measured < 0) | (measured > 1)):
+                    raise ValueError(
+                        f"y must hold one activation in [0, 1] per row of X ({v_rest.size}), "
+                        f"got shape {measured.shape}"
+                    )
+        fitted = logistic(v_rest, self.v_p05_, self.alpha_)
+        return -float(np.mean(bernoulli_dkl(measured, fitted, eps=1e-12)))
+
+    # --- unit translation --------------------------------------------------------
+
+    def bias_to_v_rest(self, biases):
+        """Resting potentials (mV) for theoretical biases: ``v_p05_ + alpha_ * b``."""
+        check_is_fitted(self)
+        return theory.bias_to_v_rest(biases, self.v_p05_, self.alpha_)
+
+    def v_rest_to_bias(self, v_rest):
+        """Theoretical biases for resting potentials (mV)."""
+        check_is_fitted(self)
+        return theory.v_rest_to_bias(v_rest, self.v_p05_, self.alpha_)
+
+    def weights_to_bio(self, weights, biases):
+        """Synaptic weights (µS or nA, signed: negative = inhibitory) for Boltzmann weights.
+
+        ``weights[i, j]`` connects unit i to unit j and is translated with unit
+        j's PSP, which for conductance synapses depends on j's bias.
+        """
+        check_is_fitted(self)
+        params = neurons.check_neuron_params(self.neuron_model, self.neuron_params)
+        return theory.weights_to_bio(
+            weights, self.bias_to_v_rest(biases), self.alpha_, self.neuron_model, params,
+            self._noise(),
+        )
+
+    def weights_to_theo(self, weights_bio, biases):
+        """Boltzmann weights for synaptic weights (inverse of :meth:`weights_to_bio`)."""
+        check_is_fitted(self)
+        params = neurons.check_neuron_params(self.neuron_model, self.neuron_params)
+        return theory.weights_to_theo(
+            weights_bio, self.bias_to_v_rest(biases), self.alpha_, self.neuron_model, params,
+            self._noise(),
+        )
+
+    # --- free membrane -----------------------------------------------------------
+
+    def measure_free_membrane(self, duration=1e4, dt=None, v_rest=None, record_dt=None):
+        """Record the membrane potential with the threshold out of reach.
+
+        Parameters
+        ----------
+        duration : float, default=1e4
+            Recorded time in ms (after ``burn_in``).
+        dt : float, default=None
+            Time step; None uses the calibrator's ``dt``.
+        v_rest : float, default=None
+            Resting potential; None uses ``v_p05_`` if fitted, else the
+            neuron's ``v_rest``.
+        record_dt : float, default=None
+            Sampling interval of the trace; None uses ``dt``.
+
+        Returns
+        -------
+        trace : Bunch
+            ``times`` and ``v`` (ms, mV), and the free-membrane theory beside
+            them: ``theory`` (mean, std, g_tot, tau_eff).
+        """
+        self._validate_params()
+        params, noise, specs, _ = self._config()
+        dt = self.dt if dt is None else dt
+        record_dt = dt if record_dt is None else record_dt
+        for name, value in (("duration", duration), ("dt", dt), ("record_dt", record_dt)):
+            if not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
+                raise ValueError(f"{name} must be a positive number of ms, got {value!r}")
+        if v_rest is None:
+            v_rest = getattr(self, "v_p05_", params["v_rest"])
+        params = dict(params, v_rest=float(v_rest))
+        seed = check_random_state(self.random_state).randint(1, 2**31 - 1)
+        task = FreeMembraneTask(self.neuron_model, params_tuple(params), specs, float(dt),
+                                float(self.burn_in), float(self.burn_in + duration),
+                                float(record_dt), int(seed))
+        result = run_tasks([task], self.n_jobs, self.verbose, "free-membrane recording")[0]
+        stats = theory.free_membrane_stats(self.neuron_model, params, noise, v_rest=float(v_rest))
+        return Bunch(times=result["times"], v=result["v"], v_rest=float(v_rest), theory=stats)
+
+    # --- persistence ---------------------------------------------------------------
+
+    def to_json(self):
+        """The calibrator (parameters and, if fitted, its calibration) as a JSON string."""
+        params = self.get_params(deep=False)
+        params["noise"] = None if self.noise is None else noise_to_dict(self.noise)
+        if not isinstance(params["random_state"], (numbers.Integral, type(None))):
+            params["random_state"] = None            # a generator's state is not saved
+        doc = {"format": _FORMAT, "version": _VERSION, "params": to_plain(params)}
+        if all(hasattr(self, name) for name in _FITTED):
+            doc["calibration"] = {name: to_plain(getattr(self, name)) for name in _FITTED}
+        return json.dumps(doc, indent=2)
+
+    @classmethod
+    def from_json(cls, text):
+        """A calibrator from :meth:`to_json` output (fitted if the document is)."""
+        doc = read_document(text, _FORMAT, {_VERSION})
+        try:
+            params = dict(doc["params"])
+            if params.get("noise") is not None:
+                params["noise"] = noise_from_dict(params["noise"])
+            est = cls(**params)
+            for name, value in doc.get("calibration", {}).items():
+                if name not in _FITTED:
+                    raise ValueError(f"unknown calibration field {name!r}")
+                if isinstance(value, list):
+                    value = np.asarray(value, dtype=float)
+                setattr(est, name, value)
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"corrupt {_FORMAT} document: {exc}") from exc
+        est._validate_params()
+        return est
+
+    def save(self, path):
+        """Write :meth:`to_json` to ``path`` atomically."""
+        write_atomic(path, self.to_json())
+        return path
+
+    @classmethod
+    def load(cls, path):
+        """Read a calibrator written by :meth:`save`."""
+        with open(path, encoding="utf-8") as handle:
+            return cls.from_json(handle.read())
