@@ -304,3 +304,20 @@ def test_fit_returns_self_and_keeps_parameters():
         {k: v for k, v in state.items() if not isinstance(v, np.ndarray)}
     with pytest.raises(ValueError, match="features"):
         cal.predict(np.zeros((3, 2)))
+
+
+def test_every_neuron_gets_independent_noise():
+    # two identical neurons on the same generators: independent trains give
+    # <z1 z2> = p1 p2; one shared train (PyNN's SpikeSourcePoisson trap) gives ~p
+    from sklearn_sbs.spikes import SpikeTrains
+
+    params = neurons.check_neuron_params("IF_cond_exp", None)
+    fixed = params_tuple({k: v for k, v in params.items() if k != "v_rest"})
+    noise = (PoissonSpec(3000.0, 0.001), PoissonSpec(3000.0, -0.001))
+    task = ActivationTask("IF_cond_exp", fixed, (-50.6, -50.6), noise, 0.1, 10100.0, 5)
+    result = run_tasks([task])[0]
+    co = SpikeTrains(result["times"], result["ids"], 2, 10.0).coactivation(100.0, 10100.0)
+    p1, p2 = np.diag(co)
+    assert 0.3 < p1 < 0.7 and 0.3 < p2 < 0.7
+    # ~1000 on-windows: the standard error of <z1 z2> is about 0.015
+    assert abs(co[0, 1] - p1 * p2) < 0.06

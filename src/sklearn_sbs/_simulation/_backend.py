@@ -55,13 +55,18 @@ def _population(sim, task, n, extra=None):
 
 
 def _connect_noise(nest, nodes, noise, dt):
-    """One poisson_generator per input: NEST gives every target its own independent
-    train (unlike PyNN's SpikeSourcePoisson cell, whose targets share one train)."""
+    """One poisson_generator per distinct rate, whatever the number of neurons:
+    NEST draws an independent train for every connection of a generator (unlike
+    PyNN's SpikeSourcePoisson cell, a generator behind a parrot neuron, whose
+    targets all share one train)."""
+    generators = {}
     for spec in noise:
         if spec.rate <= 0 or spec.weight == 0:
             continue
-        generator = nest.Create("poisson_generator", params={"rate": float(spec.rate)})
-        nest.Connect(generator, nodes, syn_spec={"weight": spec.weight * _WEIGHT_SCALE, "delay": dt})
+        if spec.rate not in generators:
+            generators[spec.rate] = nest.Create("poisson_generator", params={"rate": float(spec.rate)})
+        nest.Connect(generators[spec.rate], nodes,
+                     syn_spec={"weight": spec.weight * _WEIGHT_SCALE, "delay": dt})
 
 
 def run_activation(task):
