@@ -7,8 +7,9 @@ neuron models in :mod:`sklearn_sbs.neurons`, noise in :mod:`sklearn_sbs.sources`
 and the free-membrane theory in :mod:`sklearn_sbs.theory`.
 """
 
+from ._boltzmann import SpikingBoltzmannMachine
 from ._calibrator import LIFSamplerCalibrator
 from ._simulation import SimulationError
 
 __version__ = "0.1.0.dev0"
-__all__ = ["LIFSamplerCalibrator", "SimulationError"]
+__all__ = ["LIFSamplerCalibrator", "SpikingBoltzmannMachine", "SimulationError"]

@@ -7,6 +7,8 @@ task: a picklable spec goes in (:mod:`._tasks`), numpy arrays come out;
 """
 
 from ._runner import SimulationError, run_tasks
-from ._tasks import ActivationTask, FreeMembraneTask, PoissonSpec
+from ._tasks import ActivationTask, FreeMembraneTask, NetworkTask, PoissonSpec
 
-__all__ = ["run_tasks", "SimulationError", "ActivationTask", "FreeMembraneTask", "PoissonSpec"]
+__all__ = [
+    "run_tasks", "SimulationError", "ActivationTask", "FreeMembraneTask", "NetworkTask", "PoissonSpec",
+]

@@ -48,10 +48,10 @@ def _setup(task):
     return sim, nest
 
 
-def _population(sim, task, n, extra=None):
-    params = {k: v for k, v in task.neuron_params if k not in ("tau_refrac_virtual", "v_rest")}
+def _population(sim, model, neuron_params, n, extra=None):
+    params = {k: v for k, v in neuron_params if k not in ("tau_refrac_virtual", "v_rest")}
     params.update(extra or {})
-    return sim.Population(n, getattr(sim, task.neuron_model)(**params))
+    return sim.Population(n, getattr(sim, model)(**params))
 
 
 def _connect_noise(nest, nodes, noise, dt):
@@ -75,7 +75,7 @@ def run_activation(task):
     sim, nest = _setup(task)
     try:
         v_rest = np.asarray(task.v_rest, dtype=np.float64)
-        pop = _population(sim, task, v_rest.size)
+        pop = _population(sim, task.neuron_model, task.neuron_params, v_rest.size)
         pop.set(v_rest=v_rest)
         pop.initialize(v=v_rest)
         nodes = pop.node_collection
@@ -98,7 +98,7 @@ def run_free_membrane(task):
     try:
         params = dict(task.neuron_params)
         unreachable = max(params["v_rest"], params.get("e_rev_E", params["v_rest"])) + 1000.0
-        pop = _population(sim, task, 1, {"v_thresh": unreachable})
+        pop = _population(sim, task.neuron_model, task.neuron_params, 1, {"v_thresh": unreachable})
         pop.set(v_rest=params["v_rest"])
         pop.initialize(v=params["v_rest"])
         nodes = pop.node_collection
@@ -117,3 +117,66 @@ def run_free_membrane(task):
         }
     finally:
         sim.end()
+
+
+def run_network(task):
+    import numpy as np
+
+    sim, nest = _setup(task)
+    try:
+        n_units = len(task.v_rest)
+        v_rest = np.asarray(task.v_rest, dtype=np.float64)
+        v_init = v_rest if task.v_init is None else np.asarray(task.v_init, dtype=np.float64)
+        node_of_unit = np.empty(n_units, dtype=np.int64)
+        all_nodes = []
+        for model, params, units in task.groups:
+            units = np.asarray(units, dtype=np.int64)
+            pop = _population(sim, model, params, units.size)
+            pop.set(v_rest=v_rest[units])
+            pop.initialize(v=v_init[units])
+            node_of_unit[units] = np.asarray(pop.node_collection.tolist(), dtype=np.int64)
+            all_nodes.append(pop.node_collection)
+        # units with the same background share its generators (still independent trains)
+        by_noise = {}
+        for unit, specs in enumerate(task.noise):
+            by_noise.setdefault(specs, []).append(unit)
+        for specs, units in by_noise.items():
+            nodes = nest.NodeCollection(sorted(node_of_unit[units].tolist()))
+            _connect_noise(nest, nodes, specs, task.dt)
+        if len(task.pre):
+            _connect_units(nest, task, node_of_unit)
+        recorder = nest.Create("spike_recorder")
+        for nodes in all_nodes:
+            nest.Connect(nodes, recorder)
+        sim.run(task.t_stop)
+        events = recorder.get("events")
+        senders = np.asarray(events["senders"], dtype=np.int64)
+        lookup = np.full(int(node_of_unit.max()) + 1, -1, dtype=np.int64)
+        lookup[node_of_unit] = np.arange(n_units)
+        return {"times": np.asarray(events["times"], dtype=np.float64), "ids": lookup[senders]}
+    finally:
+        sim.end()
+
+
+def _connect_units(nest, task, node_of_unit):
+    """All unit-to-unit synapses in one call (NEST's array interface)."""
+    import numpy as np
+
+    pre = node_of_unit[np.asarray(task.pre, dtype=np.int64)]
+    post = node_of_unit[np.asarray(task.post, dtype=np.int64)]
+    k = pre.size
+    spec = {
+        "weight": np.asarray(task.weight, dtype=np.float64) * _WEIGHT_SCALE,
+        "delay": np.full(k, float(task.delay)),
+    }
+    if task.synapse == "renewing":
+        # tsodyks2_synapse: with U = u = 1 every spike uses all resources, which
+        # recover with tau_rec; with tau_rec = tau_syn a second spike renews the
+        # PSP instead of adding to it (Petrovici et al. 2016)
+        U, tau_rec, tau_fac = task.tso
+        spec.update(synapse_model="tsodyks2_synapse", U=np.full(k, float(U)), u=np.full(k, float(U)),
+                    x=np.full(k, 1.0), tau_rec=np.full(k, float(tau_rec)),
+                    tau_fac=np.full(k, float(tau_fac)))
+    else:
+        spec["synapse_model"] = "static_synapse"
+    nest.Connect(pre, post, "one_to_one", syn_spec=spec)

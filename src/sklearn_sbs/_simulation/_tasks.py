@@ -70,6 +70,39 @@ class FreeMembraneTask:
         return self.t_stop
 
 
+@dataclass(frozen=True)
+class NetworkTask:
+    """A network of sampling units with Poisson background, connected by signed
+    synaptic weights (µS or nA; negative = inhibitory receptor).
+
+    Units may come from several neuron models/parameter sets (``groups``: one
+    PyNN population each).  Returns spike times (ms) and unit indices for the
+    whole run, burn-in included.
+    """
+
+    groups: tuple                 # ((neuron_model, params without v_rest, (unit, ...)), ...)
+    v_rest: tuple                 # per unit
+    noise: tuple                  # per unit: (PoissonSpec, ...)
+    pre: tuple                    # connections: presynaptic unit,
+    post: tuple                   # postsynaptic unit,
+    weight: tuple                 # signed weight in PyNN units
+    synapse: str                  # "static" or "renewing"
+    tso: tuple                    # (U, tau_rec, tau_fac) for "renewing"
+    delay: float
+    dt: float
+    t_stop: float
+    seed: int
+    v_init: tuple = None          # initial membrane potentials, default v_rest
+    threads: int = 1
+
+    def run(self, backend):
+        return backend.run_network(self)
+
+    @property
+    def cost(self):
+        return len(self.v_rest) * self.t_stop
+
+
 def params_tuple(params):
     """A dict of neuron parameters as a sorted tuple (hashable, picklable, stable)."""
     return tuple(sorted((k, None if v is None else float(v)) for k, v in params.items()))
