@@ -360,8 +360,11 @@ class SpikingBoltzmannMachine(BaseEstimator):
 
     # --- distributions ------------------------------------------------------------------
 
+    def _n_units(self):
+        return np.shape(self.biases)[0]
+
     def _units(self, units):
-        n = self.n_features_in_
+        n = self._n_units()
         units = np.arange(n) if units is None else np.asarray(units)
         if units.ndim != 1 or units.size == 0 or not np.issubdtype(units.dtype, np.integer) \
                 or units.min() < 0 or units.max() >= n or np.unique(units).size != units.size:
@@ -374,6 +377,10 @@ class SpikingBoltzmannMachine(BaseEstimator):
         return tuple(int(u) for u in units)
 
     def _target_params(self):
+        """Theoretical (W, b) of the current parameters: known without fitting
+        when given in theoretical units, else from the fitted translation."""
+        if self.weights_unit == "theo":
+            return check_boltzmann(self.weights, self.biases)
         check_is_fitted(self)
         return self.weights_theo_, self.biases_theo_
 
@@ -382,9 +389,9 @@ class SpikingBoltzmannMachine(BaseEstimator):
         units = self._units(units)
         full = self._cached(("target", "joint"),
                             lambda: boltzmann.joint_distribution(*self._target_params()))
-        if units == tuple(range(self.n_features_in_)):
+        if units == tuple(range(self._n_units())):
             return full
-        others = tuple(u for u in range(self.n_features_in_) if u not in units)
+        others = tuple(u for u in range(self._n_units()) if u not in units)
         # summing keeps the remaining axes in unit order; put them in the asked order
         return self._cached(("target", units),
                             lambda: full.sum(axis=others).transpose(np.argsort(np.argsort(units))))

@@ -1,0 +1,192 @@
+"""SpikingBoltzmannMachine with real NEST runs (modest durations, fixed seeds)."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
+
+from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine
+from sklearn_sbs.boltzmann import gibbs_sample, joint_distribution
+from sklearn_sbs.metrics import dkl
+
+W3 = np.array([[0.0, 0.8, -0.6], [0.8, 0.0, 0.4], [-0.6, 0.4, 0.0]])
+B3 = np.array([-0.3, 0.2, 0.1])
+
+
+@pytest.fixture(scope="module")
+def calibrator():
+    return LIFSamplerCalibrator(duration=5000.0, n_points=30, random_state=0).fit()
+
+
+@pytest.fixture(scope="module")
+def sampled(calibrator):
+    bm = SpikingBoltzmannMachine(W3, B3, calibrator=FrozenEstimator(calibrator), duration=5e4,
+                                 random_state=1)
+    states = bm.fit().sample()
+    return bm, states
+
+
+def ideal_dkl_bound(n_states, n_samples, quantile_factor=4.0):
+    """Bias of the plug-in DKL of an ideal sampler, ~ (n_states - 1) / (2 N), with
+    margin; N = independent samples (one per tau_on)."""
+    return quantile_factor * (n_states - 1) / (2.0 * n_samples)
+
+
+def test_three_units_sample_the_target(sampled):
+    bm, states = sampled
+    # 5e4 ms / 10 ms = 5e3 samples (correlated over ~1-2 tau_on): an ideal sampler
+    # reaches about 7e-4; the translation's systematic error (~1e-2 per the design
+    # notes) dominates, so the bound is the sum
+    assert -bm.score() < 0.02 + ideal_dkl_bound(8, 2500)
+    # a clearly different target is clearly worse
+    other = joint_distribution(-W3, -B3)
+    assert dkl(other, bm.sampled_joint(), eps=1e-9) > 5 * -bm.score()
+    assert states.shape == (5000, 3) and states.dtype == np.uint8
+
+
+def test_spike_marginals_agree_with_grid_states(sampled):
+    bm, states = sampled
+    # the grid samples the same trajectory every tau_on: 5e3 correlated samples
+    np.testing.assert_allclose(states.mean(axis=0), bm.sampled_marginals(), atol=0.03)
+    np.testing.assert_allclose(bm.sampled_joint().sum(axis=(1, 2))[1], bm.sampled_marginals()[0])
+    # a subset's joint is the marginal of the full one, axes in the asked order
+    sub = bm.sampled_joint(units=[2, 0])
+    np.testing.assert_allclose(sub, bm.sampled_joint().sum(axis=1).T, atol=1e-12)
+    np.testing.assert_allclose(bm.target_joint(units=[2, 0]), bm.target_joint().sum(axis=1).T)
+
+
+def test_on_demand_results_are_cached_and_dropped(sampled, calibrator):
+    bm, _ = sampled
+    bm = clone(bm).set_params(calibrator=FrozenEstimator(calibrator)).fit()
+    t1 = bm.target_joint()
+    assert bm.target_joint() is t1                       # cached
+    bm.set_params(biases=np.zeros(3))
+    t2 = bm.target_joint()                               # dropped: computed anew
+    assert t2 is not t1
+    np.testing.assert_allclose(t2, joint_distribution(W3, np.zeros(3)))
+    bm.fit()
+    bm.sample(duration=2000.0)
+    s1 = bm.sampled_marginals()
+    assert bm.sampled_marginals() is s1
+    bm.sample(duration=2000.0, random_state=5)
+    assert bm.sampled_marginals() is not s1
+
+
+def test_weight_translation_round_trip(sampled, calibrator):
+    bm, _ = sampled
+    assert np.all(np.sign(bm.weights_bio_) == np.sign(W3))
+    np.testing.assert_allclose(bm.v_rest_, calibrator.bias_to_v_rest(B3))
+    back = SpikingBoltzmannMachine(bm.weights_bio_, bm.v_rest_, weights_unit="bio",
+                                   calibrator=FrozenEstimator(calibrator)).fit()
+    np.testing.assert_allclose(back.weights_theo_, W3, atol=1e-10)
+    np.testing.assert_allclose(back.biases_theo_, B3, atol=1e-10)
+
+
+def test_heterogeneous_calibrators(calibrator):
+    current = LIFSamplerCalibrator("IF_curr_exp", duration=3000.0, n_points=20, random_state=2).fit()
+    cals = [FrozenEstimator(calibrator), FrozenEstimator(current), FrozenEstimator(calibrator)]
+    bm = SpikingBoltzmannMachine(W3, B3, calibrator=cals, duration=3e4, random_state=3).fit()
+    assert bm.calibrators_[1].neuron_model == "IF_curr_exp"
+    np.testing.assert_allclose(bm.v_rest_[1], current.bias_to_v_rest(B3[1]))
+    bm.sample()
+    # two models in one network, each with its own calibration, sample the target
+    assert -bm.score() < 0.05
+
+
+def test_renewing_synapses_do_not_add_up():
+    # unit 0 fires often into unit 1; with renewing synapses, spikes within tau_on
+    # renew the PSP rather than sum, so unit 1 is pushed up less than with static
+    cal = LIFSamplerCalibrator(duration=3000.0, n_points=20, random_state=4).fit()
+    W = np.array([[0.0, 1.5], [1.5, 0.0]])
+    b = np.array([3.0, -1.0])
+    p = {}
+    for synapse in ("static", "renewing"):
+        bm = SpikingBoltzmannMachine(W, b, calibrator=FrozenEstimator(cal), synapse=synapse,
+                                     tso_params=dict(tau_rec=10.0), duration=2e4,
+                                     random_state=5).fit()
+        bm.sample()
+        p[synapse] = bm.sampled_marginals()[1]
+    assert p["renewing"] < p["static"] - 0.02
+
+
+def test_reproducible_and_chains_pool(calibrator):
+    kw = dict(calibrator=FrozenEstimator(calibrator), duration=5000.0, random_state=7)
+    a = SpikingBoltzmannMachine(W3, B3, **kw).fit().sample()
+    b = SpikingBoltzmannMachine(W3, B3, **kw).fit().sample()
+    np.testing.assert_array_equal(a, b)
+    two = SpikingBoltzmannMachine(W3, B3, n_chains=2, n_jobs=2, **kw).fit()
+    states = two.sample()
+    one = SpikingBoltzmannMachine(W3, B3, n_chains=2, n_jobs=1, **kw).fit()
+    np.testing.assert_array_equal(states, one.sample())
+    assert states.shape == (1000, 3)
+    np.testing.assert_allclose(
+        two.sampled_marginals(), np.mean([s.marginals(500.0, 5500.0) for s in two.spikes_], axis=0)
+    )
+
+
+def test_score_against_data(sampled):
+    bm, _ = sampled
+    data = gibbs_sample(W3, B3, 20000, random_state=0)
+    assert bm.score(data) > -0.03
+    with pytest.raises(ValueError, match="binary"):
+        bm.score(np.full((4, 3), 0.5))
+    with pytest.raises(ValueError):
+        bm.score(np.zeros((4, 2)))
+
+
+def test_pickle_keeps_spikes(sampled, tmp_path):
+    bm, _ = sampled
+    again = pickle.loads(pickle.dumps(bm))
+    np.testing.assert_array_equal(again.spikes_[0].times, bm.spikes_[0].times)
+    assert again.score() == pytest.approx(bm.score())
+    joblib.dump(bm, tmp_path / "bm.joblib")
+    np.testing.assert_array_equal(joblib.load(tmp_path / "bm.joblib").weights_bio_, bm.weights_bio_)
+
+
+def test_memory_caches_calibrations(tmp_path):
+    cal = LIFSamplerCalibrator(duration=500.0, n_points=10, random_state=0)
+    kw = dict(calibrator=cal, memory=str(tmp_path))
+    first = SpikingBoltzmannMachine(W3, B3, **kw).fit()
+    second = SpikingBoltzmannMachine(W3, B3, **kw).fit()
+    assert first.calibrators_[0].v_p05_ == second.calibrators_[0].v_p05_
+    assert any(tmp_path.rglob("output.pkl"))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(weights=W3 + np.triu(np.ones((3, 3)), 1)), "symmetric"),
+        (dict(weights=W3 + np.eye(3)), "diagonal"),
+        (dict(weights=np.zeros((2, 2))), "shape"),
+        (dict(biases=[0.0, np.nan, 0.0]), "biases"),
+        (dict(weights=np.where(np.eye(3) == 1, 0, np.nan)), "weights"),
+        (dict(calibrator=[LIFSamplerCalibrator()] * 2), "list of n_units = 3"),
+        (dict(calibrator="neuron"), "calibrator"),
+        (dict(synapse="plastic"), "synapse"),
+        (dict(duration=-1.0), "duration"),
+        (dict(burn_in=-1.0), "burn_in"),
+        (dict(weights_unit="si"), "weights_unit"),
+        (dict(n_chains=0), "n_chains"),
+    ],
+)
+def test_bad_input(params, match, calibrator):
+    kw = dict(weights=W3, biases=B3, calibrator=FrozenEstimator(calibrator))
+    kw.update(params)
+    with pytest.raises(ValueError, match=match):
+        SpikingBoltzmannMachine(**kw).fit()
+
+
+def test_unfitted_and_too_large():
+    with pytest.raises(NotFittedError):
+        SpikingBoltzmannMachine(W3, B3).sample()
+    cal = LIFSamplerCalibrator(duration=500.0, n_points=10, random_state=0).fit()
+    n = 25
+    bm = SpikingBoltzmannMachine(np.zeros((n, n)), np.zeros(n), calibrator=FrozenEstimator(cal)).fit()
+    with pytest.raises(ValueError, match="24 units"):
+        bm.target_joint()
+    with pytest.raises(ValueError, match="marginals"):
+        bm.sampled_joint()
