@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
-from sklearn.utils import check_random_state
+from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
@@ -19,6 +19,18 @@ from .spikes import MAX_JOINT_UNITS, SpikeTrains
 __all__ = ["SpikingBoltzmannMachine"]
 
 _PARAMS_OF_TARGET = ("weights", "biases", "weights_unit", "calibrator")
+
+
+def _check_states(X, n_units):
+    if X.shape[1] != n_units:
+        raise ValueError(f"X must have one column per unit ({n_units}), got {X.shape[1]} columns")
+    if not np.all((X == 0) | (X == 1)):
+        raise ValueError("X must hold binary states (0 or 1)")
+
+
+def _check_unused_X(X):
+    """fit's X is not used yet, but must still be valid input."""
+    check_array(X, dtype=np.float64)
 
 
 def _fit_calibrator(calibrator):
@@ -237,8 +249,9 @@ class SpikingBoltzmannMachine(BaseEstimator):
 
         Parameters
         ----------
-        X : None
-            Ignored (learning from data is not part of this estimator yet).
+        X : array-like of shape (n_samples, n_features), default=None
+            Not used yet (learning weights and biases from binary states is
+            planned); it is checked to be a finite numeric 2-d array.
         y : None
             Ignored.
 
@@ -250,6 +263,8 @@ class SpikingBoltzmannMachine(BaseEstimator):
         n = b.shape[0]
         if n == 0:
             raise ValueError("biases must hold at least one unit")
+        if X is not None:
+            _check_unused_X(X)
         cals = self._fit_calibrators(self._calibrator_list(n))
         W = as_float_array(self.weights, "weights", 2)
         if W.shape != (n, n):
@@ -461,8 +476,7 @@ class SpikingBoltzmannMachine(BaseEstimator):
             target = self.target_joint()
         else:
             X = validate_data(self, X, reset=False, dtype=np.float64)
-            if not np.all((X == 0) | (X == 1)):
-                raise ValueError("X must hold binary states (0 or 1)")
+            _check_states(X, n)
             codes = X.astype(np.int64) @ (1 << np.arange(n)[::-1])
             target = (np.bincount(codes, minlength=2**n) / X.shape[0]).reshape((2,) * n)
         sampled = self.sampled_joint()
