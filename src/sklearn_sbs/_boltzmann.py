@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted, check_memory, validate_dat
 
 from . import boltzmann, neurons
 from ._calibrator import LIFSamplerCalibrator
-from ._simulation import NetworkTask, PoissonSpec, run_tasks
+from ._simulation import NetworkTask, run_tasks
 from ._simulation._tasks import params_tuple
 from ._validation import as_float_array, check_boltzmann
 from .metrics import dkl
@@ -141,7 +141,7 @@ class SpikingBoltzmannMachine(BaseEstimator):
         "duration": [Interval(numbers.Real, 0, None, closed="neither")],
         "burn_in": [Interval(numbers.Real, 0, None, closed="left")],
         "dt": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "noise": [HasMethods(["inputs", "get_params"]), None],
+        "noise": [HasMethods(["inputs", "simulation_specs", "get_params"]), None],
         "n_chains": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": [numbers.Integral, None],
@@ -324,10 +324,7 @@ class SpikingBoltzmannMachine(BaseEstimator):
             fixed = params_tuple({k: v for k, v in params.items() if k != "v_rest"})
             groups.setdefault((c.neuron_model, fixed), []).append(j)
             source = self.noise if self.noise is not None else c._noise()
-            noise.append(tuple(
-                PoissonSpec(i.rate, i.weight if i.receptor == "excitatory" else -i.weight)
-                for i in source.inputs()
-            ))
+            noise.append(source.simulation_specs())
             tau_syn[j] = params["tau_syn_E"]
         pre, post = np.nonzero(self.weights_bio_)
         tso = dict(U=1.0, tau_rec=float(tau_syn.max()), tau_fac=0.0)

@@ -16,7 +16,7 @@ from . import neurons, theory
 from ._serialization import (
     noise_from_dict, noise_to_dict, read_document, to_plain, write_atomic,
 )
-from ._simulation import ActivationTask, FreeMembraneTask, PoissonSpec, run_tasks
+from ._simulation import ActivationTask, FreeMembraneTask, run_tasks
 from ._simulation._tasks import params_tuple
 from .metrics import bernoulli_dkl
 from .sources import default_noise
@@ -123,7 +123,7 @@ class LIFSamplerCalibrator(BaseEstimator):
     _parameter_constraints = {
         "neuron_model": [StrOptions(set(neurons.NEURON_MODELS))],
         "neuron_params": [dict, None],
-        "noise": [HasMethods(["inputs", "get_params"]), None],
+        "noise": [HasMethods(["inputs", "simulation_specs", "get_params"]), None],
         "dt": [Interval(numbers.Real, 0, None, closed="neither")],
         "duration": [Interval(numbers.Real, 0, None, closed="neither")],
         "burn_in": [Interval(numbers.Real, 0, None, closed="left")],
@@ -169,10 +169,7 @@ class LIFSamplerCalibrator(BaseEstimator):
         """Validated (neuron params, noise object, noise specs, tau_on)."""
         params = neurons.check_neuron_params(self.neuron_model, self.neuron_params)
         noise = self._noise()
-        specs = tuple(
-            PoissonSpec(i.rate, i.weight if i.receptor == "excitatory" else -i.weight)
-            for i in noise.inputs()
-        )
+        specs = noise.simulation_specs()
         for name in ("duration", "burn_in"):
             steps = getattr(self, name) / self.dt
             if abs(steps - round(steps)) > 1e-6 * max(1.0, steps):

@@ -10,9 +10,13 @@ import tempfile
 
 import numpy as np
 
-from .sources import PoissonNoise
+from . import sources
 
-NOISE_CLASSES = {"PoissonNoise": PoissonNoise}
+NOISE_CLASSES = {
+    cls.__name__: cls
+    for cls in (sources.PoissonNoise, sources.SinusoidalPoissonNoise, sources.PiecewisePoissonNoise,
+                sources.SpikeTrainNoise, sources.PoissonPoolNoise, sources.NoiseNetwork)
+}
 
 
 def to_plain(value):

@@ -7,8 +7,12 @@ task: a picklable spec goes in (:mod:`._tasks`), numpy arrays come out;
 """
 
 from ._runner import SimulationError, run_tasks
-from ._tasks import ActivationTask, FreeMembraneTask, NetworkTask, PoissonSpec
+from ._tasks import (
+    ActivationTask, FreeMembraneTask, GeneratorSpec, NetworkTask, NoiseNetworkSpec, PoissonSpec,
+    PoolSpec,
+)
 
 __all__ = [
     "run_tasks", "SimulationError", "ActivationTask", "FreeMembraneTask", "NetworkTask", "PoissonSpec",
+    "GeneratorSpec", "PoolSpec", "NoiseNetworkSpec",
 ]

@@ -7,6 +7,7 @@ hidden during the import, and NEST's banner and deprecation chatter are
 silenced.  The import happens once per worker process.
 """
 
+import logging
 import os
 import warnings
 
@@ -31,7 +32,9 @@ def _simulator():
                 import pyNN.nest as sim
         finally:
             pyNN.core.find = real_find
-        # PyNN still calls NEST functions that NEST 3.10 marks as deprecated
+        # PyNN still calls NEST functions that NEST 3.10 marks as deprecated, and
+        # logs a warning for every current-based population it initialises
+        logging.getLogger("PyNN").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", module=r"nest(\.|$)")
         warnings.filterwarnings("ignore", module=r"pyNN(\.|$)")
         _MODULES = (sim, nest)
@@ -54,19 +57,71 @@ def _population(sim, model, neuron_params, n, extra=None):
     return sim.Population(n, getattr(sim, model)(**params))
 
 
-def _connect_noise(nest, nodes, noise, dt):
-    """One poisson_generator per distinct rate, whatever the number of neurons:
-    NEST draws an independent train for every connection of a generator (unlike
-    PyNN's SpikeSourcePoisson cell, a generator behind a parrot neuron, whose
-    targets all share one train)."""
-    generators = {}
+def _connect_noise(nest, nodes, noise, dt, shared):
+    """Connect every background spec in ``noise`` to ``nodes``.
+
+    One poisson_generator per distinct rate, whatever the number of neurons:
+    NEST draws an independent train for every connection of a Poisson-type
+    generator (unlike PyNN's SpikeSourcePoisson cell, a generator behind a
+    parrot neuron, whose targets all share one train).  Pools and noise
+    networks are created once per run (``shared`` caches them) and shared by
+    all the neurons that use them.
+    """
+    from ._tasks import GeneratorSpec, NoiseNetworkSpec, PoissonSpec, PoolSpec
+
     for spec in noise:
-        if spec.rate <= 0 or spec.weight == 0:
+        syn = {"weight": spec.weight * _WEIGHT_SCALE, "delay": dt}
+        if spec.weight == 0:
             continue
-        if spec.rate not in generators:
-            generators[spec.rate] = nest.Create("poisson_generator", params={"rate": float(spec.rate)})
-        nest.Connect(generators[spec.rate], nodes,
-                     syn_spec={"weight": spec.weight * _WEIGHT_SCALE, "delay": dt})
+        if isinstance(spec, PoissonSpec):
+            if spec.rate <= 0:
+                continue
+            key = ("poisson_generator", (("rate", float(spec.rate)),))
+            if key not in shared:
+                shared[key] = nest.Create("poisson_generator", params={"rate": float(spec.rate)})
+            nest.Connect(shared[key], nodes, syn_spec=syn)
+        elif isinstance(spec, GeneratorSpec):
+            key = (spec.model, spec.params)
+            if key not in shared:
+                params = {k: list(v) if isinstance(v, tuple) else v for k, v in spec.params}
+                shared[key] = nest.Create(spec.model, params=params)
+            nest.Connect(shared[key], nodes, syn_spec=syn)
+        elif isinstance(spec, PoolSpec):
+            key = ("pool", spec.n_sources, spec.rate)
+            if key not in shared:
+                generator = nest.Create("poisson_generator", params={"rate": float(spec.rate)})
+                relays = nest.Create("parrot_neuron", spec.n_sources)   # one train per source
+                nest.Connect(generator, relays)
+                shared[key] = relays
+            nest.Connect(shared[key], nodes, {"rule": "fixed_indegree", "indegree": spec.indegree},
+                         syn_spec=syn)
+        elif isinstance(spec, NoiseNetworkSpec):
+            exc, inh = _noise_network(nest, spec, dt, shared)
+            source = exc if spec.receptor == "excitatory" else inh
+            nest.Connect(source, nodes, {"rule": "fixed_indegree", "indegree": spec.indegree},
+                         syn_spec=syn)
+        else:
+            raise TypeError(f"unknown noise spec {spec!r}")
+
+
+def _noise_network(nest, spec, dt, shared):
+    """The random E/I network of a NoiseNetworkSpec, built once per run."""
+    key = ("network", spec.n_exc, spec.n_inh, spec.neuron_params, spec.connectivity,
+           spec.weight_ee, spec.g, spec.rate_ext, spec.weight_ext)
+    if key not in shared:
+        sim = _simulator()[0]
+        params = dict(spec.neuron_params)
+        exc = sim.Population(spec.n_exc, sim.IF_curr_exp(**params)).node_collection
+        inh = sim.Population(spec.n_inh, sim.IF_curr_exp(**params)).node_collection
+        both = exc + inh
+        conn = {"rule": "pairwise_bernoulli", "p": spec.connectivity, "allow_autapses": False}
+        w = spec.weight_ee * _WEIGHT_SCALE
+        nest.Connect(exc, both, conn, syn_spec={"weight": w, "delay": max(dt, 1.5)})
+        nest.Connect(inh, both, conn, syn_spec={"weight": -spec.g * w, "delay": max(dt, 1.5)})
+        drive = nest.Create("poisson_generator", params={"rate": float(spec.rate_ext)})
+        nest.Connect(drive, both, syn_spec={"weight": spec.weight_ext * _WEIGHT_SCALE, "delay": dt})
+        shared[key] = (exc, inh)
+    return shared[key]
 
 
 def run_activation(task):
@@ -79,7 +134,7 @@ def run_activation(task):
         pop.set(v_rest=v_rest)
         pop.initialize(v=v_rest)
         nodes = pop.node_collection
-        _connect_noise(nest, nodes, task.noise, task.dt)
+        _connect_noise(nest, nodes, task.noise, task.dt, {})
         recorder = nest.Create("spike_recorder")
         nest.Connect(nodes, recorder)
         sim.run(task.t_stop)
@@ -102,7 +157,7 @@ def run_free_membrane(task):
         pop.set(v_rest=params["v_rest"])
         pop.initialize(v=params["v_rest"])
         nodes = pop.node_collection
-        _connect_noise(nest, nodes, task.noise, task.dt)
+        _connect_noise(nest, nodes, task.noise, task.dt, {})
         meter = nest.Create(
             "multimeter",
             params={"record_from": ["V_m"], "interval": task.record_dt, "start": task.t_start},
@@ -140,9 +195,10 @@ def run_network(task):
         by_noise = {}
         for unit, specs in enumerate(task.noise):
             by_noise.setdefault(specs, []).append(unit)
+        shared = {}
         for specs, units in by_noise.items():
             nodes = nest.NodeCollection(sorted(node_of_unit[units].tolist()))
-            _connect_noise(nest, nodes, specs, task.dt)
+            _connect_noise(nest, nodes, specs, task.dt, shared)
         if len(task.pre):
             _connect_units(nest, task, node_of_unit)
         recorder = nest.Create("spike_recorder")

@@ -19,6 +19,51 @@ class PoissonSpec:
 
 
 @dataclass(frozen=True)
+class GeneratorSpec:
+    """One NEST generator connected to every neuron with a signed weight.
+
+    Poisson-type generators (``sinusoidal_poisson_generator``,
+    ``inhomogeneous_poisson_generator``) draw an independent train per target;
+    a ``spike_generator`` sends its fixed train to all.  ``params`` is a sorted
+    tuple of (name, value) with sequences as tuples.
+    """
+
+    model: str
+    params: tuple
+    weight: float
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """Connections from a shared pool of ``n_sources`` Poisson sources of ``rate``
+    Hz: every neuron draws ``indegree`` of them at random, so neurons that draw
+    the same source receive the same train (correlated noise)."""
+
+    n_sources: int
+    rate: float
+    indegree: int
+    weight: float
+
+
+@dataclass(frozen=True)
+class NoiseNetworkSpec:
+    """Connections from a random recurrent network of excitatory and inhibitory
+    LIF neurons (driven by Poisson input), whose spikes are the background."""
+
+    n_exc: int
+    n_inh: int
+    neuron_params: tuple          # IF_curr_exp parameters of the network's neurons
+    connectivity: float           # recurrent connection probability
+    weight_ee: float              # nA, excitatory recurrent weight
+    g: float                      # inhibitory weight = -g * weight_ee
+    rate_ext: float               # Hz, external Poisson drive per network neuron
+    weight_ext: float             # nA
+    receptor: str                 # "excitatory": from the E population, else from I
+    indegree: int                 # network neurons per sampling neuron
+    weight: float                 # signed weight onto the sampling neurons
+
+
+@dataclass(frozen=True)
 class ActivationTask:
     """Neurons that differ only in their resting potential, under Poisson noise.
 
