@@ -190,3 +190,25 @@ def test_unfitted_and_too_large():
         bm.target_joint()
     with pytest.raises(ValueError, match="marginals"):
         bm.sampled_joint()
+
+
+def test_json_export_round_trip(sampled, tmp_path):
+    bm, _ = sampled
+    text = bm.to_json()
+    again = SpikingBoltzmannMachine.from_json(text)
+    np.testing.assert_array_equal(again.weights, bm.weights)
+    np.testing.assert_array_equal(again.weights_bio_, bm.weights_bio_)
+    np.testing.assert_array_equal(again.v_rest_, bm.v_rest_)
+    assert again.calibrators_[0].v_p05_ == bm.calibrators_[0].v_p05_
+    assert again.synapse == bm.synapse and again.duration == bm.duration
+    assert again.to_json() == text
+    # loaded calibrations are used as they are: fitting again translates identically
+    refit = SpikingBoltzmannMachine.from_json(text).fit()
+    np.testing.assert_allclose(refit.weights_bio_, bm.weights_bio_)
+    bm.save(tmp_path / "machine.json")
+    assert SpikingBoltzmannMachine.load(tmp_path / "machine.json").v_rest_[0] == bm.v_rest_[0]
+    with pytest.raises(ValueError, match="format"):
+        SpikingBoltzmannMachine.from_json(bm.calibrators_[0].to_json())
+    unfitted = SpikingBoltzmannMachine(W3, B3, calibrator=LIFSamplerCalibrator(duration=500.0))
+    back = SpikingBoltzmannMachine.from_json(unfitted.to_json())
+    assert isinstance(back.calibrator[0], LIFSamplerCalibrator) and back.calibrator[0].duration == 500.0

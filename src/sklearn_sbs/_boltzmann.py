@@ -1,15 +1,18 @@
 """SpikingBoltzmannMachine: a network of calibrated LIF samplers."""
 
+import json
 import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
 from . import boltzmann, neurons
 from ._calibrator import LIFSamplerCalibrator
+from ._serialization import noise_from_dict, noise_to_dict, read_document, to_plain, write_atomic
 from ._simulation import NetworkTask, run_tasks
 from ._simulation._tasks import params_tuple
 from ._validation import as_float_array, check_boltzmann
@@ -17,6 +20,9 @@ from .metrics import dkl
 from .spikes import MAX_JOINT_UNITS, SpikeTrains
 
 __all__ = ["SpikingBoltzmannMachine"]
+
+_FORMAT = "sklearn-sbs/boltzmann-machine"
+_VERSION = 1
 
 _PARAMS_OF_TARGET = ("weights", "biases", "weights_unit", "calibrator")
 
@@ -26,6 +32,12 @@ def _check_states(X, n_units):
         raise ValueError(f"X must have one column per unit ({n_units}), got {X.shape[1]} columns")
     if not np.all((X == 0) | (X == 1)):
         raise ValueError("X must hold binary states (0 or 1)")
+
+
+def _calibrator_from_doc(doc):
+    """A stored calibrator: fitted ones frozen (used as they are), others plain."""
+    cal = LIFSamplerCalibrator.from_json(json.dumps(doc))
+    return FrozenEstimator(cal) if "calibration" in doc else cal
 
 
 def _check_unused_X(X):
@@ -427,6 +439,74 @@ class SpikingBoltzmannMachine(BaseEstimator):
                             for s in self.spikes_], axis=0)
 
         return self._cached(("sampled", units), compute)
+
+    # --- persistence ------------------------------------------------------------------------
+
+    def to_json(self):
+        """Parameters and, if fitted, the translation and each unit's calibration, as JSON.
+
+        Spikes are not included (pickle or ``joblib.dump`` keep them).  Every
+        calibrator is stored as its own :meth:`LIFSamplerCalibrator.to_json`
+        document; fitted calibrators load fitted and are then used as they are.
+        """
+        params = self.get_params(deep=False)
+        n = np.shape(params["biases"])[0]
+        cals = self._calibrator_list(n) if params["calibrator"] is not None else None
+        params["calibrator"] = None if cals is None else [
+            json.loads(_unwrap(c).to_json()) for c in cals
+        ]
+        params["noise"] = None if self.noise is None else noise_to_dict(self.noise)
+        if not isinstance(params["memory"], (str, type(None))):
+            params["memory"] = None                   # a Memory object is not data
+        if not isinstance(params["random_state"], (numbers.Integral, type(None))):
+            params["random_state"] = None
+        doc = {"format": _FORMAT, "version": _VERSION, "params": to_plain(params)}
+        if hasattr(self, "calibrators_"):
+            doc["fitted"] = to_plain({
+                "calibrators": [json.loads(c.to_json()) for c in self.calibrators_],
+                "weights_theo": self.weights_theo_, "biases_theo": self.biases_theo_,
+                "weights_bio": self.weights_bio_, "v_rest": self.v_rest_,
+            })
+        return json.dumps(doc, indent=2)
+
+    @classmethod
+    def from_json(cls, text):
+        """A machine from :meth:`to_json` output; fitted calibrators come back frozen."""
+        doc = read_document(text, _FORMAT, {_VERSION})
+        try:
+            params = dict(doc["params"])
+            if params.get("calibrator") is not None:
+                params["calibrator"] = [_calibrator_from_doc(c) for c in params["calibrator"]]
+            if params.get("noise") is not None:
+                params["noise"] = noise_from_dict(params["noise"])
+            for name in ("weights", "biases"):
+                params[name] = np.asarray(params[name], dtype=float)
+            machine = cls(**params)
+            fitted = doc.get("fitted")
+            if fitted is not None:
+                machine.calibrators_ = [LIFSamplerCalibrator.from_json(json.dumps(c))
+                                        for c in fitted["calibrators"]]
+                machine.weights_theo_ = np.asarray(fitted["weights_theo"], dtype=float)
+                machine.biases_theo_ = np.asarray(fitted["biases_theo"], dtype=float)
+                machine.weights_bio_ = np.asarray(fitted["weights_bio"], dtype=float)
+                machine.v_rest_ = np.asarray(fitted["v_rest"], dtype=float)
+                machine.tau_on_ = np.array([c.tau_on_ for c in machine.calibrators_])
+                machine.n_features_in_ = machine.v_rest_.shape[0]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"corrupt {_FORMAT} document: {exc}") from exc
+        machine._validate_params()
+        return machine
+
+    def save(self, path):
+        """Write :meth:`to_json` to ``path`` atomically."""
+        write_atomic(path, self.to_json())
+        return path
+
+    @classmethod
+    def load(cls, path):
+        """Read a machine written by :meth:`save`."""
+        with open(path, encoding="utf-8") as handle:
+            return cls.from_json(handle.read())
 
     def sampled_marginals(self):
         """Time-weighted p(z_i = 1) of every unit from the spikes (chains pooled)."""
