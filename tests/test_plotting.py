@@ -13,14 +13,25 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from scipy.integrate import quad  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
+from sklearn.frozen import FrozenEstimator  # noqa: E402
 
-from sklearn_sbs import LIFSamplerCalibrator, neurons, plotting, theory  # noqa: E402
+from sklearn_sbs import (  # noqa: E402
+    LIFSamplerCalibrator,
+    SpikingBoltzmannMachine,
+    metrics,
+    neurons,
+    plotting,
+    theory,
+)
 from sklearn_sbs._calibrator import logistic  # noqa: E402
 from sklearn_sbs.plotting import (  # noqa: E402
     ActivationDisplay,
     ActivationResidualsDisplay,
     FreeMembraneDisplay,
+    JointDistributionDisplay,
+    MarginalsDisplay,
     MembraneAutocorrelationDisplay,
+    WeightsDisplay,
 )
 from sklearn_sbs.sources import PoissonNoise  # noqa: E402
 
@@ -320,3 +331,289 @@ def test_docstring_examples():
     failures, attempted = doctest.testmod(plotting, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert attempted > 0
     assert failures == 0
+
+
+# --- Boltzmann machine displays ------------------------------------------------------
+
+W3 = np.array([[0.0, 0.5, -0.3], [0.5, 0.0, 0.2], [-0.3, 0.2, 0.0]])
+B3 = np.array([-0.5, 0.3, 0.0])
+
+
+def _machine(cal, duration=5000.0):
+    return SpikingBoltzmannMachine(W3, B3, calibrator=FrozenEstimator(cal), duration=duration,
+                                   random_state=1)
+
+
+@pytest.fixture(scope="module")
+def bm(cal):
+    machine = _machine(cal).fit()
+    machine.sample()
+    return machine
+
+
+def bar_heights(container):
+    return np.array([patch.get_height() for patch in container.patches])
+
+
+def bar_centers(container):
+    return np.array([patch.get_x() + 0.5 * patch.get_width() for patch in container.patches])
+
+
+def tick_labels(ax):
+    return [t.get_text() for t in ax.get_xticklabels()]
+
+
+# joint, from arrays
+
+
+def test_joint_display_bars_labels_and_log_scale():
+    rng = np.random.default_rng(0)
+    target = rng.random((2, 2, 2))
+    target /= target.sum()
+    sampled = rng.random(8)
+    sampled /= sampled.sum()
+    display = JointDistributionDisplay(target=target, sampled=sampled, units=[4, 1, 7]).plot()
+    assert tick_labels(display.ax_) == ["000", "001", "010", "011", "100", "101", "110", "111"]
+    np.testing.assert_array_equal(bar_heights(display.target_bars_), target.ravel())
+    np.testing.assert_array_equal(bar_heights(display.sampled_bars_), sampled)
+    # the bar labelled "010" is z = (0, 1, 0), the first unit's digit first
+    ticks = display.ax_.get_xticks()
+    at_010 = ticks[tick_labels(display.ax_).index("010")]
+    k = int(np.argmin(np.abs(bar_centers(display.target_bars_) - at_010)))
+    assert bar_heights(display.target_bars_)[k] == target[0, 1, 0]
+    assert np.all(bar_centers(display.target_bars_) < ticks)
+    assert np.all(bar_centers(display.sampled_bars_) > ticks)
+
+    assert display.ax_.get_yscale() == "log"
+    low, high = display.ax_.get_ylim()
+    assert 0 < low < min(target.min(), sampled.min()) and high > max(target.max(), sampled.max())
+    assert display.ax_.get_xlabel() == "state (z_4 z_1 z_7)"
+    assert display.dkl_ == pytest.approx(metrics.dkl(target.ravel(), sampled))
+    assert f"{display.dkl_:.3g} nats" in display.ax_.get_title()
+    legend = [t.get_text() for t in display.ax_.get_legend().get_texts()]
+    assert legend == ["target", "sampled"]
+
+
+def test_joint_display_zero_probabilities_on_log_axis(tmp_path):
+    target = np.full(16, 1 / 16)
+    sampled = np.zeros(16)
+    sampled[:4] = 0.25
+    display = JointDistributionDisplay(target=target, sampled=sampled).plot()
+    heights = bar_heights(display.sampled_bars_)
+    np.testing.assert_array_equal(heights, sampled)            # zero bars are kept, not clipped
+    assert display.ax_.get_yscale() == "log"
+    assert 0 < display.ax_.get_ylim()[0] < 1 / 16
+    assert np.isinf(display.dkl_) and "inf nats" in display.ax_.get_title()
+    assert tick_labels(display.ax_)[5] == "0101"
+    path = tmp_path / "zeros.png"
+    display.figure_.savefig(path)                               # draws without error
+    assert path.read_bytes()[:8] == PNG_MAGIC
+
+    # a given divergence is shown as it is; a linear axis starts at 0
+    display = JointDistributionDisplay(target=target, sampled=sampled, dkl=0.25,
+                                       name="run").plot(log=False)
+    assert display.ax_.get_yscale() == "linear" and display.ax_.get_ylim()[0] == 0
+    assert display.ax_.get_title() == "run: DKL(target ‖ sampled) = 0.25 nats"
+    assert display.sampled_bars_.get_label() == "run: sampled"
+
+
+def test_joint_display_style_and_axes():
+    fig, (left, right) = plt.subplots(1, 2)
+    display = JointDistributionDisplay(target=[0.5, 0.5], sampled=[0.4, 0.6])
+    display.plot(ax=left, color="red", target_kw={"fc": "k"})
+    assert display.ax_ is left and display.figure_ is fig
+    assert matplotlib.colors.same_color(display.sampled_bars_.patches[0].get_facecolor(), "red")
+    assert matplotlib.colors.same_color(display.target_bars_.patches[0].get_facecolor(), "k")
+    assert tick_labels(left) == ["0", "1"] and not right.patches
+    display.plot(ax=right)
+    assert display.ax_ is right and len(right.patches) == 4
+
+
+@pytest.mark.parametrize("target, sampled, kwargs, match", [
+    ([0.5, 0.5], [0.2, 0.3, 0.5], {}, "same shape"),
+    ([0.2, 0.3, 0.5], [0.2, 0.3, 0.5], {}, "2\\*\\*m"),
+    (np.full((2, 3), 1 / 6), np.full((2, 3), 1 / 6), {}, "shape \\(2,\\) \\* m"),
+    ([0.5, 0.5], [1.5, -0.5], {}, "non-negative"),
+    ([0.5, 0.5], [np.nan, 0.5], {}, "finite"),
+    ([0.5, 0.5], [0.5, 0.6], {}, "distributions"),
+    ([0.25] * 4, [0.25] * 4, {"units": [0]}, "units"),
+    ([0.25] * 4, [0.25] * 4, {"units": [1, 1]}, "units"),
+    (np.full(2**11, 2.0**-11), np.full(2**11, 2.0**-11), {}, "at most 10 units"),
+])
+def test_joint_display_rejects_bad_input(target, sampled, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        JointDistributionDisplay(target=target, sampled=sampled, **kwargs).plot()
+
+
+# joint, from a sampled machine
+
+
+def test_joint_display_from_estimator(bm):
+    display = JointDistributionDisplay.from_estimator(bm)
+    np.testing.assert_array_equal(bar_heights(display.target_bars_), bm.target_joint().ravel())
+    np.testing.assert_array_equal(bar_heights(display.sampled_bars_), bm.sampled_joint().ravel())
+    assert tick_labels(display.ax_)[3] == "011"
+    assert display.ax_.get_yscale() == "log"
+    # smoothed as in score: the legend's divergence is the machine's
+    assert display.dkl_ == pytest.approx(-bm.score(), rel=1e-12)
+    assert display.ax_.get_xlabel() == "state (z_0 z_1 z_2)"
+
+    fig, ax = plt.subplots()
+    display = JointDistributionDisplay.from_estimator(bm, units=[2, 0], ax=ax, log=False)
+    assert display.ax_ is ax and display.figure_ is fig
+    np.testing.assert_array_equal(bar_heights(display.target_bars_),
+                                  bm.target_joint([2, 0]).ravel())
+    np.testing.assert_array_equal(bar_heights(display.sampled_bars_),
+                                  bm.sampled_joint([2, 0]).ravel())
+    assert display.ax_.get_xlabel() == "state (z_2 z_0)"
+    assert tick_labels(ax) == ["00", "01", "10", "11"]
+
+
+def test_distribution_displays_sample_when_nothing_was_sampled(cal):
+    machine = _machine(cal, duration=1000.0).fit()
+    assert not hasattr(machine, "spikes_")
+    display = MarginalsDisplay.from_estimator(machine)
+    assert hasattr(machine, "spikes_")
+    np.testing.assert_array_equal(bar_heights(display.sampled_bars_), machine.sampled_marginals())
+    display = JointDistributionDisplay.from_estimator(machine)
+    assert np.isfinite(display.dkl_)
+
+
+@pytest.mark.parametrize("cls", [JointDistributionDisplay, MarginalsDisplay, WeightsDisplay])
+def test_boltzmann_displays_unfitted_machine_raises(cls):
+    with pytest.raises(NotFittedError):
+        cls.from_estimator(SpikingBoltzmannMachine(W3, B3))
+
+
+# marginals
+
+
+def test_marginals_display_from_arrays():
+    display = MarginalsDisplay(target=[0.3, 0.5, 0.8], sampled=[0.32, 0.45, 0.8],
+                               units=[5, 2, 9], name="bm").plot()
+    np.testing.assert_array_equal(bar_heights(display.target_bars_), [0.3, 0.5, 0.8])
+    np.testing.assert_array_equal(bar_heights(display.sampled_bars_), [0.32, 0.45, 0.8])
+    assert tick_labels(display.ax_) == ["5", "2", "9"]
+    assert display.ax_.get_title() == "bm: max |sampled - target| = 0.05"
+    assert display.target_bars_.get_label() == "bm: target"
+    low, high = display.ax_.get_ylim()
+    assert low == 0 and high >= 1
+    for bad in ([0.3, 0.5], [0.3, 0.5, 1.2], [0.3, np.nan, 0.5]):
+        with pytest.raises(ValueError, match="sampled"):
+            MarginalsDisplay(target=[0.3, 0.5, 0.8], sampled=bad).plot()
+
+
+def test_marginals_display_from_estimator(bm):
+    fig, ax = plt.subplots()
+    display = MarginalsDisplay.from_estimator(bm, ax=ax, color="green")
+    assert display.ax_ is ax and display.figure_ is fig
+    np.testing.assert_array_equal(bar_heights(display.target_bars_), bm.target_marginals())
+    np.testing.assert_array_equal(bar_heights(display.sampled_bars_), bm.sampled_marginals())
+    assert tick_labels(ax) == ["0", "1", "2"]
+    assert matplotlib.colors.same_color(display.sampled_bars_.patches[0].get_facecolor(), "green")
+
+    display = MarginalsDisplay.from_estimator(bm, units=[2, 0])
+    np.testing.assert_array_equal(bar_heights(display.sampled_bars_),
+                                  bm.sampled_marginals()[[2, 0]])
+    assert tick_labels(display.ax_) == ["2", "0"]
+    for bad in ([3], [0, 0], [-1], [0.5]):
+        with pytest.raises(ValueError, match="units"):
+            MarginalsDisplay.from_estimator(bm, units=bad)
+
+
+# weights
+
+
+def test_weights_display_from_arrays():
+    W = np.array([[0.0, 0.002, -0.004], [0.002, 0.0, 0.001], [-0.004, 0.001, 0.0]])
+    display = WeightsDisplay(W, label="synaptic weight (µS)", title="W").plot()
+    np.testing.assert_array_equal(display.im_.get_array(), W)
+    assert display.im_.get_clim() == (-0.004, 0.004)               # centred on zero
+    assert display.im_.get_cmap().name == "RdBu_r"
+    assert display.colorbar_ is not None
+    assert display.colorbar_.ax.get_ylabel() == "synaptic weight (µS)"
+    assert display.ax_.get_title() == "W" and display.text_ is None
+    assert "presynaptic" in display.ax_.get_ylabel()
+    assert "postsynaptic" in display.ax_.get_xlabel()
+
+    fig, ax = plt.subplots()
+    display.plot(ax=ax, colorbar=False, include_values=True, values_format=".1e",
+                 cmap="coolwarm")
+    assert display.ax_ is ax and display.figure_ is fig and display.colorbar_ is None
+    assert display.text_.shape == (3, 3) and display.text_[0, 2].get_text() == "-4.0e-03"
+    assert display.im_.get_cmap().name == "coolwarm"
+
+    zeros = WeightsDisplay(np.zeros((2, 2))).plot()
+    assert zeros.im_.get_clim() == (-1.0, 1.0)
+    norm = matplotlib.colors.TwoSlopeNorm(0.0, -0.004, 0.002)
+    assert WeightsDisplay(W).plot(im_kw={"norm": norm}).im_.norm is norm
+    for bad in (np.zeros((2, 3)), np.zeros(3), [[np.inf, 0.0], [0.0, 0.0]]):
+        with pytest.raises(ValueError, match="weights"):
+            WeightsDisplay(bad).plot()
+
+
+def test_weights_display_from_estimator(bm):
+    display = WeightsDisplay.from_estimator(bm)
+    np.testing.assert_array_equal(display.im_.get_array(), bm.weights_theo_)
+    assert "theoretical" in display.ax_.get_title()
+    assert "theoretical" in display.colorbar_.ax.get_ylabel()
+    assert display.im_.get_clim() == (-0.5, 0.5)
+
+    fig, ax = plt.subplots()
+    display = WeightsDisplay.from_estimator(bm, kind="bio", ax=ax)
+    assert display.ax_ is ax and display.figure_ is fig
+    np.testing.assert_array_equal(display.im_.get_array(), bm.weights_bio_)
+    assert neurons.get_model(bm.calibrators_[0].neuron_model).conductance_based
+    assert "µS" in display.ax_.get_title() and "µS" in display.colorbar_.ax.get_ylabel()
+    vmin, vmax = display.im_.get_clim()
+    assert vmin == -vmax == -np.abs(bm.weights_bio_).max()
+    with pytest.raises(ValueError, match="'synaptic'"):
+        WeightsDisplay.from_estimator(bm, kind="synaptic")
+
+
+@pytest.mark.parametrize("models, unit", [
+    (["IF_curr_exp"] * 3, "nA"),
+    (["IF_cond_alpha", "IF_cond_exp", "IF_cond_exp"], "µS"),
+    (["IF_cond_exp", "IF_curr_alpha", "IF_cond_exp"], "µS or nA"),
+])
+def test_weights_display_units_follow_neuron_models(models, unit):
+    machine = SpikingBoltzmannMachine(W3, B3)      # fitted attributes set by hand: no simulation
+    machine.calibrators_ = [LIFSamplerCalibrator(neuron_model=m) for m in models]
+    machine.weights_theo_ = W3
+    machine.weights_bio_ = W3 * 1e-3
+    display = WeightsDisplay.from_estimator(machine, kind="bio")
+    assert display.ax_.get_title() == f"synaptic weights ({unit}" + (
+        ", as unit j's neuron)" if " or " in unit else ")")
+    other = {"nA": "µS", "µS": "nA"}.get(unit)
+    if other:
+        assert other not in display.colorbar_.ax.get_ylabel()
+
+
+BOLTZMANN_BUILDERS = {
+    "joint": lambda bm: JointDistributionDisplay.from_estimator(bm),
+    "marginals": lambda bm: MarginalsDisplay.from_estimator(bm),
+    "weights_theo": lambda bm: WeightsDisplay.from_estimator(bm, include_values=True),
+    "weights_bio": lambda bm: WeightsDisplay.from_estimator(bm, kind="bio"),
+}
+
+
+@pytest.mark.parametrize("kind", BOLTZMANN_BUILDERS)
+def test_boltzmann_display_saves_png(kind, bm, tmp_path):
+    display = BOLTZMANN_BUILDERS[kind](bm)
+    path = tmp_path / f"{kind}.png"
+    display.figure_.savefig(path)
+    assert path.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_boltzmann_displays_missing_matplotlib(monkeypatch):
+    class NoSimulation:
+        def __getattr__(self, name):
+            raise AssertionError("used the machine before checking for matplotlib")
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    message = r'pip install "sklearn-sbs\[plot\]"'
+    for cls in (JointDistributionDisplay, MarginalsDisplay, WeightsDisplay):
+        with pytest.raises(ImportError, match=message):
+            cls.from_estimator(NoSimulation())
+    with pytest.raises(ImportError, match=message):
+        WeightsDisplay(np.zeros((2, 2))).plot()

@@ -14,9 +14,17 @@ it and keeps the Matplotlib artists as attributes ending in ``_`` (``ax_``,
 - :class:`MembraneAutocorrelationDisplay`: autocorrelation of the free
   membrane potential and the high-conductance-state theory's.
 
+and, for a fitted :class:`~sklearn_sbs.SpikingBoltzmannMachine`:
+
+- :class:`JointDistributionDisplay`: target and sampled joint probabilities
+  of the 2^m states of m units, with DKL(target ‖ sampled);
+- :class:`MarginalsDisplay`: target and sampled p(z_i = 1) of every unit;
+- :class:`WeightsDisplay`: heatmap of the theoretical or synaptic weights.
+
 Matplotlib is optional (``pip install "sklearn-sbs[plot]"``) and imported only
 when something is drawn: importing this module does not import it.  Units are
-PyNN's: potentials in mV, times in ms.
+PyNN's: potentials in mV, times in ms, synaptic weights in µS
+(conductance-based neurons) or nA (current-based).
 """
 
 import numbers
@@ -26,6 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import theory
 from ._calibrator import logistic
+from .metrics import dkl as _dkl
 from .neurons import check_neuron_params, get_model
 from .sources import default_noise
 
@@ -34,6 +43,9 @@ __all__ = [
     "ActivationResidualsDisplay",
     "FreeMembraneDisplay",
     "MembraneAutocorrelationDisplay",
+    "JointDistributionDisplay",
+    "MarginalsDisplay",
+    "WeightsDisplay",
 ]
 
 _ACTIVATION_ATTRIBUTES = ["v_rest_", "p_on_", "p_on_std_", "v_p05_", "alpha_"]
@@ -1024,3 +1036,572 @@ class MembraneAutocorrelationDisplay:
                                      dt, v_rest, record_dt)
         return cls.from_trace(trace, calibrator, max_lag=max_lag, ax=ax, name=name,
                               theory_kw=theory_kw, **kwargs)
+
+
+# ---------------------------------------------------------------------------
+# Boltzmann machine: distributions and weights
+
+_MAX_PLOTTED_UNITS = 10         # 1024 states: beyond, bars and tick labels are unreadable
+_BOLTZMANN_ATTRIBUTES = ["calibrators_", "weights_theo_", "weights_bio_"]
+
+
+def _check_machine(machine, caller):
+    if not all(hasattr(machine, a) for a in ("target_joint", "sampled_joint",
+                                             "target_marginals", "sampled_marginals")):
+        raise TypeError(f"{caller} needs a SpikingBoltzmannMachine, got {type(machine).__name__}")
+
+
+def _as_probabilities(value, name):
+    """``value`` as a flat array of finite, non-negative numbers."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array of probabilities") from exc
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ValueError(f"{name} must hold finite, non-negative probabilities")
+    return arr
+
+
+def _n_joint_units(arr, name):
+    """Number of units of a joint given flat (2**m,) or as shape (2,) * m."""
+    if arr.ndim == 1:
+        m = int(arr.size).bit_length() - 1
+        if arr.size < 2 or arr.size != 1 << m:
+            raise ValueError(f"{name} must have 2**m entries (or shape (2,) * m), "
+                             f"got {arr.size}")
+        return m
+    if any(d != 2 for d in arr.shape):
+        raise ValueError(f"{name} must have shape (2,) * m (or 2**m entries), got {arr.shape}")
+    return arr.ndim
+
+
+def _unit_labels(units, m, name="units"):
+    """``units`` (default 0 .. m-1) as a tuple of m distinct integers."""
+    if units is None:
+        return tuple(range(m))
+    arr = np.asarray(units)
+    if arr.shape != (m,) or not np.issubdtype(arr.dtype, np.integer) \
+            or np.unique(arr).size != m:
+        raise ValueError(f"{name} must be {m} distinct unit indices, got {units!r}")
+    return tuple(int(u) for u in arr)
+
+
+def _state_labels(m):
+    """Binary labels of the 2**m states in C order: the first unit's digit first."""
+    return [format(k, f"0{m}b") for k in range(1 << m)]
+
+
+class JointDistributionDisplay:
+    """Target and sampled joint distribution of binary units.
+
+    Grouped bars over the ``2**m`` states of ``m`` units, the exact (target)
+    probability beside the sampled one, on a logarithmic y axis by default, so
+    that rare states stay visible.  The state labels give the units' values in
+    order, the first unit's digit first: ``"010"`` is ``z = (0, 1, 0)`` for
+    ``units = (u0, u1, u2)``; this is the C order of an array of shape
+    ``(2,) * m`` whose axis k is unit ``units[k]``, as returned by
+    :meth:`SpikingBoltzmannMachine.target_joint` and ``sampled_joint``.  The
+    title gives the Kullback-Leibler divergence DKL(target ‖ sampled) in nats.
+
+    States that were never sampled have a sampled probability of 0: on the
+    log axis their bar has no height and does not show (nothing is clipped or
+    replaced), and unless ``dkl`` is given the divergence is infinite when the
+    target gives them probability.
+
+    Parameters
+    ----------
+    target : array-like of shape (2,) * m or (2**m,)
+        Exact probabilities of the states.
+    sampled : array-like of shape (2,) * m or (2**m,)
+        Sampled probabilities of the states, in the same order.
+    units : sequence of m int, default=None
+        Indices of the units, for the axis label; None: ``0 .. m-1``.
+    dkl : float, default=None
+        DKL(target ‖ sampled) to show, e.g. a smoothed one (see
+        :meth:`from_estimator`); None computes it from the arrays, unsmoothed
+        (:func:`sklearn_sbs.metrics.dkl`; both must sum to 1).
+    name : str, default=None
+        Prefix of the legend labels and the title.
+
+    Attributes
+    ----------
+    target_bars_ : matplotlib BarContainer
+        The target probabilities.
+    sampled_bars_ : matplotlib BarContainer
+        The sampled probabilities.
+    dkl_ : float
+        The divergence shown in the title.
+    ax_ : matplotlib Axes
+        Axes with the plot.
+    figure_ : matplotlib Figure
+        Figure containing the plot.
+
+    See Also
+    --------
+    MarginalsDisplay : Target and sampled marginals.
+    sklearn_sbs.metrics.dkl : The divergence.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from sklearn_sbs.plotting import JointDistributionDisplay
+    >>> target = [[0.4, 0.1], [0.2, 0.3]]             # p(z_0, z_1)
+    >>> sampled = [[0.45, 0.0], [0.2, 0.35]]          # state "01" never sampled
+    >>> display = JointDistributionDisplay(target=target, sampled=sampled, dkl=0.05).plot()
+    >>> [t.get_text() for t in display.ax_.get_xticklabels()]
+    ['00', '01', '10', '11']
+    >>> display.ax_.get_yscale(), display.ax_.get_title()
+    ('log', 'DKL(target ‖ sampled) = 0.05 nats')
+    >>> plt.close(display.figure_)
+    """
+
+    def __init__(self, *, target, sampled, units=None, dkl=None, name=None):
+        self.target = target
+        self.sampled = sampled
+        self.units = units
+        self.dkl = dkl
+        self.name = name
+
+    def plot(self, ax=None, *, name=None, log=True, target_kw=None, **kwargs):
+        """Plot the joint distributions.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw into; None creates a figure and axes.
+        name : str, default=None
+            Prefix of the legend labels and the title; None uses the
+            display's ``name``.
+        log : bool, default=True
+            Logarithmic y axis; bars of probability 0 do not show on it.
+        target_kw : dict, default=None
+            Keywords for ``ax.bar`` of the target probabilities.
+        **kwargs : dict
+            Keywords for ``ax.bar`` of the sampled probabilities.
+
+        Returns
+        -------
+        display : JointDistributionDisplay
+            The display, with the artists stored as attributes.
+        """
+        _check_matplotlib(f"{type(self).__name__}.plot")
+        from matplotlib.patches import Patch
+
+        name = self.name if name is None else name
+        target = _as_probabilities(self.target, "target")
+        sampled = _as_probabilities(self.sampled, "sampled")
+        if target.size != sampled.size:
+            raise ValueError(f"target and sampled must have the same shape, got {target.shape} "
+                             f"and {sampled.shape}")
+        m = _n_joint_units(target, "target")
+        _n_joint_units(sampled, "sampled")
+        if m > _MAX_PLOTTED_UNITS:
+            raise ValueError(f"{type(self).__name__} draws at most {_MAX_PLOTTED_UNITS} units "
+                             f"({1 << _MAX_PLOTTED_UNITS} states), got {m}; select fewer units")
+        units = _unit_labels(self.units, m)
+        target, sampled = target.ravel(), sampled.ravel()
+        if self.dkl is None:
+            try:
+                self.dkl_ = _dkl(target, sampled)
+            except ValueError as exc:
+                raise ValueError(f"target and sampled must be distributions: {exc}") from exc
+        else:
+            self.dkl_ = float(self.dkl)
+        ax, fig = _get_axes(ax)
+        x = np.arange(target.size)
+        self.target_bars_ = ax.bar(
+            x - 0.2, target,
+            **_style({"width": 0.4, "color": "0.6", "label": _label(name, "target")},
+                     target_kw, Patch),
+        )
+        self.sampled_bars_ = ax.bar(
+            x + 0.2, sampled,
+            **_style({"width": 0.4, "color": "C0", "label": _label(name, "sampled")},
+                     kwargs, Patch),
+        )
+        never = " (a target state was never sampled)" if np.isinf(self.dkl_) else ""
+        ax.set_title(_label(name, f"DKL(target ‖ sampled) = {self.dkl_:.3g} nats{never}"))
+        ax.set_xticks(x, _state_labels(m), rotation=90 if m >= 4 else 0,
+                      fontsize="small" if m >= 4 else None, family="monospace")
+        ax.set_xlim(-0.7, target.size - 0.3)
+        ax.set(xlabel="state (" + " ".join(f"z_{u}" for u in units) + ")",
+               ylabel="probability")
+        if log:
+            ax.set_yscale("log", nonpositive="clip")
+            positive = np.concatenate([target[target > 0], sampled[sampled > 0]])
+            if positive.size:
+                low = 10.0 ** np.floor(np.log10(0.5 * positive.min()))
+                ax.set_ylim(low, max(5.0 * positive.max(), 10 * low))   # room for the legend
+        else:
+            ax.set_ylim(0.0, 1.3 * max(target.max(), sampled.max()))
+        ax.legend(loc="upper right", fontsize="small", ncols=2)
+        self.ax_, self.figure_ = ax, fig
+        return self
+
+    @classmethod
+    def from_estimator(cls, machine, units=None, *, ax=None, name=None, log=True,
+                       target_kw=None, **kwargs):
+        """Plot the target and sampled joint of a Boltzmann machine's units.
+
+        Samples first (``machine.sample()``) if nothing was sampled yet.  The
+        divergence in the legend is smoothed as in
+        :meth:`SpikingBoltzmannMachine.score`: half the weight of one sample
+        is added to every sampled state, so it stays finite when states were
+        never visited, and with ``units=None`` it is ``-machine.score()``.  The
+        bars show the unsmoothed sampled probabilities.
+
+        Parameters
+        ----------
+        machine : SpikingBoltzmannMachine
+            A fitted machine.
+        units : sequence of int, default=None
+            Units of the joint (at most 10), in that order; None: all units.
+        ax, name, log, target_kw, **kwargs
+            As in :meth:`plot`.
+
+        Returns
+        -------
+        display : JointDistributionDisplay
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the machine is not fitted (and so cannot sample).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_sbs import SpikingBoltzmannMachine
+        >>> from sklearn_sbs.plotting import JointDistributionDisplay
+        >>> W = np.array([[0.0, 0.5], [0.5, 0.0]]); b = np.array([-0.3, 0.2])
+        >>> bm = SpikingBoltzmannMachine(W, b, duration=2e4).fit()  # doctest: +SKIP
+        >>> display = JointDistributionDisplay.from_estimator(bm)  # doctest: +SKIP
+        """
+        _check_matplotlib(f"{cls.__name__}.from_estimator")
+        _check_machine(machine, f"{cls.__name__}.from_estimator")
+        sampled = machine.sampled_joint(units)          # samples if needed
+        target = machine.target_joint(units)
+        smoothing = getattr(machine, "_smoothing", None)
+        dkl = _dkl(target, sampled, eps=smoothing() if callable(smoothing) else None)
+        m = np.ndim(target)
+        display = cls(target=target, sampled=sampled,
+                      units=tuple(range(m)) if units is None else units, dkl=dkl, name=name)
+        return display.plot(ax=ax, log=log, target_kw=target_kw, **kwargs)
+
+
+class MarginalsDisplay:
+    """Target and sampled marginals p(z_i = 1) of binary units.
+
+    Grouped bars per unit, the exact (target) probability of being on beside
+    the sampled one; the title gives the largest absolute difference.
+
+    Parameters
+    ----------
+    target : array-like of shape (n_units,)
+        Exact p(z_i = 1).
+    sampled : array-like of shape (n_units,)
+        Sampled p(z_i = 1).
+    units : sequence of int, default=None
+        Indices of the units, for the tick labels; None: ``0 .. n_units-1``.
+    name : str, default=None
+        Prefix of the legend labels and the title.
+
+    Attributes
+    ----------
+    target_bars_ : matplotlib BarContainer
+        The target marginals.
+    sampled_bars_ : matplotlib BarContainer
+        The sampled marginals.
+    ax_ : matplotlib Axes
+        Axes with the plot.
+    figure_ : matplotlib Figure
+        Figure containing the plot.
+
+    See Also
+    --------
+    JointDistributionDisplay : Target and sampled joint distribution.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from sklearn_sbs.plotting import MarginalsDisplay
+    >>> display = MarginalsDisplay(target=[0.3, 0.5, 0.8], sampled=[0.32, 0.47, 0.8]).plot()
+    >>> display.ax_.get_title()
+    'max |sampled - target| = 0.03'
+    >>> [t.get_text() for t in display.ax_.get_xticklabels()]
+    ['0', '1', '2']
+    >>> plt.close(display.figure_)
+    """
+
+    def __init__(self, *, target, sampled, units=None, name=None):
+        self.target = target
+        self.sampled = sampled
+        self.units = units
+        self.name = name
+
+    def plot(self, ax=None, *, name=None, target_kw=None, **kwargs):
+        """Plot the marginals.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw into; None creates a figure and axes.
+        name : str, default=None
+            Prefix of the legend labels and the title; None uses the
+            display's ``name``.
+        target_kw : dict, default=None
+            Keywords for ``ax.bar`` of the target marginals.
+        **kwargs : dict
+            Keywords for ``ax.bar`` of the sampled marginals.
+
+        Returns
+        -------
+        display : MarginalsDisplay
+        """
+        _check_matplotlib(f"{type(self).__name__}.plot")
+        from matplotlib.patches import Patch
+
+        name = self.name if name is None else name
+        target, sampled = _as_1d(self.target, "target"), _as_1d(self.sampled, "sampled")
+        if target.shape != sampled.shape:
+            raise ValueError(f"target and sampled must have the same shape, got {target.shape} "
+                             f"and {sampled.shape}")
+        for label, arr in (("target", target), ("sampled", sampled)):
+            if not np.all(np.isfinite(arr)) or np.any((arr < 0) | (arr > 1)):
+                raise ValueError(f"{label} must hold probabilities in [0, 1]")
+        units = _unit_labels(self.units, target.size)
+        ax, fig = _get_axes(ax)
+        x = np.arange(target.size)
+        self.target_bars_ = ax.bar(
+            x - 0.2, target,
+            **_style({"width": 0.4, "color": "0.6", "label": _label(name, "target")},
+                     target_kw, Patch),
+        )
+        worst = float(np.max(np.abs(sampled - target)))
+        self.sampled_bars_ = ax.bar(
+            x + 0.2, sampled,
+            **_style({"width": 0.4, "color": "C0", "label": _label(name, "sampled")},
+                     kwargs, Patch),
+        )
+        ax.set_title(_label(name, f"max |sampled - target| = {worst:.2g}"))
+        ax.set_xticks(x, [str(u) for u in units])
+        ax.set_xlim(-0.7, target.size - 0.3)
+        ax.set(xlabel="unit i", ylabel="p(z_i = 1)", ylim=(0.0, 1.15))
+        ax.legend(loc="upper right", fontsize="small", ncols=2)
+        self.ax_, self.figure_ = ax, fig
+        return self
+
+    @classmethod
+    def from_estimator(cls, machine, units=None, *, ax=None, name=None, target_kw=None,
+                       **kwargs):
+        """Plot the target and sampled marginals of a Boltzmann machine.
+
+        Samples first (``machine.sample()``) if nothing was sampled yet.
+
+        Parameters
+        ----------
+        machine : SpikingBoltzmannMachine
+            A fitted machine.
+        units : sequence of int, default=None
+            Units to show, in that order; None: all.
+        ax, name, target_kw, **kwargs
+            As in :meth:`plot`.
+
+        Returns
+        -------
+        display : MarginalsDisplay
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the machine is not fitted (and so cannot sample).
+
+        Examples
+        --------
+        >>> from sklearn_sbs.plotting import MarginalsDisplay
+        >>> display = MarginalsDisplay.from_estimator(bm)  # doctest: +SKIP
+        """
+        _check_matplotlib(f"{cls.__name__}.from_estimator")
+        _check_machine(machine, f"{cls.__name__}.from_estimator")
+        sampled = np.asarray(machine.sampled_marginals())      # samples if needed
+        target = np.asarray(machine.target_marginals())
+        if units is not None:
+            arr = np.asarray(units)
+            if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer) \
+                    or arr.min() < 0 or arr.max() >= target.size \
+                    or np.unique(arr).size != arr.size:
+                raise ValueError(f"units must be distinct unit indices in [0, {target.size}), "
+                                 f"got {units!r}")
+            target, sampled = target[arr], sampled[arr]
+        display = cls(target=target, sampled=sampled, units=units, name=name)
+        return display.plot(ax=ax, target_kw=target_kw, **kwargs)
+
+
+class WeightsDisplay:
+    """Heatmap of a weight matrix.
+
+    ``weights[i, j]`` (the synapse from unit i to unit j) at row i, column j,
+    with a diverging colormap centred on zero (blue negative, i.e.
+    inhibitory; red positive, excitatory) and a colorbar.
+
+    Parameters
+    ----------
+    weights : array-like of shape (n_units, n_units)
+        The weights.
+    label : str, default="weight"
+        Label of the colorbar, with the units.
+    title : str, default=None
+        Title of the axes; None: none.
+
+    Attributes
+    ----------
+    im_ : matplotlib AxesImage
+        The heatmap.
+    colorbar_ : matplotlib Colorbar or None
+        The colorbar.
+    text_ : ndarray of shape (n_units, n_units) of matplotlib Text, or None
+        The values, with ``include_values=True``.
+    ax_ : matplotlib Axes
+        Axes with the plot.
+    figure_ : matplotlib Figure
+        Figure containing the plot.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from sklearn_sbs.plotting import WeightsDisplay
+    >>> W = [[0.0, 0.002, -0.001], [0.002, 0.0, 0.0005], [-0.001, 0.0005, 0.0]]
+    >>> display = WeightsDisplay(W, label="synaptic weight (µS)").plot()
+    >>> display.im_.get_clim()
+    (-0.002, 0.002)
+    >>> display.colorbar_.ax.get_ylabel()
+    'synaptic weight (µS)'
+    >>> plt.close(display.figure_)
+    """
+
+    def __init__(self, weights, *, label="weight", title=None):
+        self.weights = weights
+        self.label = label
+        self.title = title
+
+    def plot(self, ax=None, *, cmap="RdBu_r", colorbar=True, include_values=False,
+             values_format=".2g", im_kw=None, text_kw=None):
+        """Plot the heatmap.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw into; None creates a figure and axes.
+        cmap : str or matplotlib Colormap, default="RdBu_r"
+            A diverging colormap; its centre is at zero.
+        colorbar : bool, default=True
+            Draw a colorbar.
+        include_values : bool, default=False
+            Write the values into the cells.
+        values_format : str, default=".2g"
+            Format of the values.
+        im_kw : dict, default=None
+            Keywords for ``ax.imshow`` (``norm``, or ``vmin`` and ``vmax``,
+            replace the symmetric limits ``±max|weights|``).
+        text_kw : dict, default=None
+            Keywords for ``ax.text`` of the values.
+
+        Returns
+        -------
+        display : WeightsDisplay
+        """
+        _check_matplotlib(f"{type(self).__name__}.plot")
+        W = np.asarray(self.weights, dtype=float)
+        if W.ndim != 2 or W.shape[0] != W.shape[1] or W.size == 0:
+            raise ValueError(f"weights must be a non-empty square matrix, got shape {W.shape}")
+        if not np.all(np.isfinite(W)):
+            raise ValueError("weights must be finite")
+        ax, fig = _get_axes(ax)
+        vmax = float(np.abs(W).max()) or 1.0
+        im_kw = dict(im_kw or {})
+        defaults = {"cmap": cmap, "interpolation": "nearest"}
+        if "norm" not in im_kw:
+            defaults.update(vmin=-vmax, vmax=vmax)
+        self.im_ = ax.imshow(W, **{**defaults, **im_kw})
+        self.colorbar_ = None
+        if colorbar:
+            self.colorbar_ = fig.colorbar(self.im_, ax=ax)
+            self.colorbar_.set_label(self.label)
+        self.text_ = None
+        if include_values:
+            lo, hi = self.im_.get_clim()
+            half = 0.5 * max(abs(lo), abs(hi))
+            self.text_ = np.empty(W.shape, dtype=object)
+            for (i, j), w in np.ndenumerate(W):
+                color = "white" if abs(w) > half else "black"
+                self.text_[i, j] = ax.text(
+                    j, i, format(w, values_format),
+                    **{"ha": "center", "va": "center", "color": color, "fontsize": "small",
+                       **(text_kw or {})},
+                )
+        n = W.shape[0]
+        ax.set_xticks(np.arange(n))
+        ax.set_yticks(np.arange(n))
+        ax.set(xlabel="unit j (postsynaptic)", ylabel="unit i (presynaptic)")
+        if self.title is not None:
+            ax.set_title(self.title)
+        self.ax_, self.figure_ = ax, fig
+        return self
+
+    @classmethod
+    def from_estimator(cls, machine, kind="theo", *, ax=None, cmap="RdBu_r", colorbar=True,
+                       include_values=False, values_format=".2g", im_kw=None, text_kw=None):
+        """Plot the weights of a fitted Boltzmann machine.
+
+        Parameters
+        ----------
+        machine : SpikingBoltzmannMachine
+            A fitted machine.
+        kind : {"theo", "bio"}, default="theo"
+            ``"theo"``: the theoretical weights ``weights_theo_`` (unitless);
+            ``"bio"``: the synaptic weights ``weights_bio_``, in µS for
+            conductance-based neurons and nA for current-based ones (column j
+            in the units of unit j's neuron; negative: inhibitory).
+        ax, cmap, colorbar, include_values, values_format, im_kw, text_kw
+            As in :meth:`plot`.
+
+        Returns
+        -------
+        display : WeightsDisplay
+
+        Raises
+        ------
+        ValueError
+            If ``kind`` is neither "theo" nor "bio".
+        sklearn.exceptions.NotFittedError
+            If the machine is not fitted.
+
+        Examples
+        --------
+        >>> from sklearn_sbs.plotting import WeightsDisplay
+        >>> display = WeightsDisplay.from_estimator(bm, kind="bio")  # doctest: +SKIP
+        """
+        _check_matplotlib(f"{cls.__name__}.from_estimator")
+        if kind not in ("theo", "bio"):
+            raise ValueError(f"kind must be 'theo' or 'bio', got {kind!r}")
+        check_is_fitted(machine, _BOLTZMANN_ATTRIBUTES)
+        if kind == "theo":
+            weights, label, title = (machine.weights_theo_, "theoretical weight W_ij",
+                                     "theoretical weights")
+        else:
+            conductance = {get_model(c.neuron_model).conductance_based
+                           for c in machine.calibrators_}
+            if conductance == {True}:
+                unit = "µS"
+            elif conductance == {False}:
+                unit = "nA"
+            else:
+                unit = "µS or nA, as unit j's neuron"
+            weights = machine.weights_bio_
+            label = f"synaptic weight ({unit}); < 0: inhibitory"
+            title = f"synaptic weights ({unit})"
+        display = cls(weights, label=label, title=title)
+        return display.plot(ax=ax, cmap=cmap, colorbar=colorbar, include_values=include_values,
+                            values_format=values_format, im_kw=im_kw, text_kw=text_kw)
