@@ -212,3 +212,17 @@ def test_json_export_round_trip(sampled, tmp_path):
     unfitted = SpikingBoltzmannMachine(W3, B3, calibrator=LIFSamplerCalibrator(duration=500.0))
     back = SpikingBoltzmannMachine.from_json(unfitted.to_json())
     assert isinstance(back.calibrator[0], LIFSamplerCalibrator) and back.calibrator[0].duration == 500.0
+
+
+def test_renewing_default_uses_the_receiving_synapse_time_constant(calibrator):
+    slow = LIFSamplerCalibrator(neuron_params={"tau_syn_I": 20.0}, duration=500.0, n_points=10,
+                                random_state=0).fit()
+    bm = SpikingBoltzmannMachine(W3, B3, calibrator=[FrozenEstimator(calibrator)] * 2
+                                 + [FrozenEstimator(slow)]).fit()
+    task = bm._network_task(100.0, 1)
+    tau_rec = dict(zip(zip(task.pre, task.post), task.tso[1]))
+    assert tau_rec[(0, 1)] == 10.0            # excitatory onto a tau_syn_E = 10 ms unit
+    assert tau_rec[(0, 2)] == 20.0            # inhibitory onto unit 2's tau_syn_I = 20 ms
+    assert tau_rec[(1, 2)] == 10.0            # excitatory onto unit 2
+    with pytest.raises(ValueError, match="tso_params"):
+        bm.set_params(tso_params={"tau_x": 1.0})._network_task(100.0, 1)

@@ -330,23 +330,31 @@ class SpikingBoltzmannMachine(BaseEstimator):
             raise ValueError(f"calibrators use different dt {sorted({c.dt for c in cals})}; set dt")
         groups = {}
         noise = []
-        tau_syn = np.empty(n)
+        tau_syn = np.empty((2, n))             # per unit: excitatory, inhibitory
         for j, c in enumerate(cals):
             params = neurons.check_neuron_params(c.neuron_model, c.neuron_params)
             fixed = params_tuple({k: v for k, v in params.items() if k != "v_rest"})
             groups.setdefault((c.neuron_model, fixed), []).append(j)
             source = self.noise if self.noise is not None else c._noise()
             noise.append(source.simulation_specs())
-            tau_syn[j] = params["tau_syn_E"]
+            tau_syn[:, j] = params["tau_syn_E"], params["tau_syn_I"]
         pre, post = np.nonzero(self.weights_bio_)
-        tso = dict(U=1.0, tau_rec=float(tau_syn.max()), tau_fac=0.0)
+        weight = self.weights_bio_[pre, post]
+        # default (Petrovici et al. 2016): U = 1 and tau_rec = the time constant of
+        # the receiving synapse, so a renewed PSP equals a fresh one
+        tso = dict(U=1.0, tau_rec=None, tau_fac=0.0)
         tso.update(self.tso_params or {})
+        unknown = set(tso) - {"U", "tau_rec", "tau_fac"}
+        if unknown:
+            raise ValueError(f"tso_params keys must be U, tau_rec, tau_fac; got {sorted(unknown)}")
+        tau_rec = (tau_syn[np.where(weight > 0, 0, 1), post] if tso["tau_rec"] is None
+                   else np.full(pre.size, float(tso["tau_rec"])))
         return NetworkTask(
             groups=tuple((m, p, tuple(u)) for (m, p), u in groups.items()),
             v_rest=tuple(self.v_rest_.tolist()), noise=tuple(noise),
             pre=tuple(pre.tolist()), post=tuple(post.tolist()),
-            weight=tuple(self.weights_bio_[pre, post].tolist()),
-            synapse=self.synapse, tso=(tso["U"], tso["tau_rec"], tso["tau_fac"]),
+            weight=tuple(weight.tolist()), synapse=self.synapse,
+            tso=(float(tso["U"]), tuple(tau_rec.tolist()), float(tso["tau_fac"])),
             delay=float(self.delay if self.delay is not None else dt), dt=float(dt),
             t_stop=float(self.burn_in + duration), seed=int(seed),
         )

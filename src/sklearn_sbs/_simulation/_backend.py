@@ -231,7 +231,7 @@ def _connect_units(nest, task, node_of_unit):
         # PSP instead of adding to it (Petrovici et al. 2016)
         U, tau_rec, tau_fac = task.tso
         spec.update(synapse_model="tsodyks2_synapse", U=np.full(k, float(U)), u=np.full(k, float(U)),
-                    x=np.full(k, 1.0), tau_rec=np.full(k, float(tau_rec)),
+                    x=np.full(k, 1.0), tau_rec=np.asarray(tau_rec, dtype=np.float64),
                     tau_fac=np.full(k, float(tau_fac)))
     else:
         spec["synapse_model"] = "static_synapse"

@@ -132,7 +132,7 @@ class NetworkTask:
     post: tuple                   # postsynaptic unit,
     weight: tuple                 # signed weight in PyNN units
     synapse: str                  # "static" or "renewing"
-    tso: tuple                    # (U, tau_rec, tau_fac) for "renewing"
+    tso: tuple                    # (U, tau_rec per connection, tau_fac) for "renewing"
     delay: float
     dt: float
     t_stop: float
