@@ -34,6 +34,20 @@ def _check_states(X, n_units):
         raise ValueError("X must hold binary states (0 or 1)")
 
 
+def _check_tso(tso_params):
+    if tso_params is None:
+        return
+    unknown = set(tso_params) - {"U", "tau_rec", "tau_fac"}
+    if unknown:
+        raise ValueError(f"tso_params keys must be U, tau_rec, tau_fac; got {sorted(unknown)}")
+    for key, value in tso_params.items():
+        low_ok = value >= 0 if key == "tau_fac" else value > 0
+        if not isinstance(value, numbers.Real) or not np.isfinite(value) or not low_ok \
+                or (key == "U" and value > 1):
+            allowed = "in (0, 1]" if key == "U" else ">= 0 ms" if key == "tau_fac" else "> 0 ms"
+            raise ValueError(f"tso_params[{key!r}] must be {allowed}, got {value!r}")
+
+
 def _calibrator_from_doc(doc):
     """A stored calibrator: fitted ones frozen (used as they are), others plain."""
     cal = LIFSamplerCalibrator.from_json(json.dumps(doc))
@@ -277,6 +291,7 @@ class SpikingBoltzmannMachine(BaseEstimator):
             raise ValueError("biases must hold at least one unit")
         if X is not None:
             _check_unused_X(X)
+        _check_tso(self.tso_params)
         cals = self._fit_calibrators(self._calibrator_list(n))
         W = as_float_array(self.weights, "weights", 2)
         if W.shape != (n, n):
@@ -344,9 +359,6 @@ class SpikingBoltzmannMachine(BaseEstimator):
         # the receiving synapse, so a renewed PSP equals a fresh one
         tso = dict(U=1.0, tau_rec=None, tau_fac=0.0)
         tso.update(self.tso_params or {})
-        unknown = set(tso) - {"U", "tau_rec", "tau_fac"}
-        if unknown:
-            raise ValueError(f"tso_params keys must be U, tau_rec, tau_fac; got {sorted(unknown)}")
         tau_rec = (tau_syn[np.where(weight > 0, 0, 1), post] if tso["tau_rec"] is None
                    else np.full(pre.size, float(tso["tau_rec"])))
         return NetworkTask(
