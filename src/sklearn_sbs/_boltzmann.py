@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted, check_memory, validate_dat
 
 from . import boltzmann, neurons
 from ._calibrator import LIFSamplerCalibrator
-from ._serialization import noise_from_dict, noise_to_dict, read_document, to_plain, write_atomic
+from ._serialization import JSONFileMixin, noise_from_dict, noise_to_dict, read_document, to_plain
 from ._simulation import NetworkTask, run_tasks
 from ._simulation._tasks import params_tuple
 from ._validation import as_float_array, check_boltzmann
@@ -72,7 +72,7 @@ def _unwrap(calibrator):
     return calibrator.estimator if _is_frozen(calibrator) else calibrator
 
 
-class SpikingBoltzmannMachine(BaseEstimator):
+class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
     """Sample a Boltzmann distribution with a network of LIF neurons (NEST).
 
     The target is p(z) ∝ exp(½ zᵀWz + bᵀz) over binary states z.  ``fit``
@@ -516,17 +516,6 @@ class SpikingBoltzmannMachine(BaseEstimator):
             raise ValueError(f"corrupt {_FORMAT} document: {exc}") from exc
         machine._validate_params()
         return machine
-
-    def save(self, path):
-        """Write :meth:`to_json` to ``path`` atomically."""
-        write_atomic(path, self.to_json())
-        return path
-
-    @classmethod
-    def load(cls, path):
-        """Read a machine written by :meth:`save`."""
-        with open(path, encoding="utf-8") as handle:
-            return cls.from_json(handle.read())
 
     def sampled_marginals(self):
         """Time-weighted p(z_i = 1) of every unit from the spikes (chains pooled)."""

@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import neurons, theory
 from ._serialization import (
-    noise_from_dict, noise_to_dict, read_document, to_plain, write_atomic,
+    JSONFileMixin, noise_from_dict, noise_to_dict, read_document, to_plain,
 )
 from ._simulation import ActivationTask, FreeMembraneTask, run_tasks
 from ._simulation._tasks import params_tuple
@@ -41,7 +41,7 @@ def logistic(v, v_p05, alpha):
     return 0.5 * (1.0 + np.tanh(0.5 * (np.asarray(v, dtype=float) - v_p05) / alpha))
 
 
-class LIFSamplerCalibrator(BaseEstimator):
+class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
     """Calibrate a LIF neuron under background noise into a logistic sampler.
 
     ``fit`` simulates neurons that differ only in their resting potential
@@ -475,14 +475,3 @@ class LIFSamplerCalibrator(BaseEstimator):
             raise ValueError(f"corrupt {_FORMAT} document: {exc}") from exc
         est._validate_params()
         return est
-
-    def save(self, path):
-        """Write :meth:`to_json` to ``path`` atomically."""
-        write_atomic(path, self.to_json())
-        return path
-
-    @classmethod
-    def load(cls, path):
-        """Read a calibrator written by :meth:`save`."""
-        with open(path, encoding="utf-8") as handle:
-            return cls.from_json(handle.read())

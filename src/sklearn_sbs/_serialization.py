@@ -84,3 +84,18 @@ def write_atomic(path, text):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+class JSONFileMixin:
+    """``save(path)`` / ``load(path)`` around a class's ``to_json`` / ``from_json``."""
+
+    def save(self, path):
+        """Write :meth:`to_json` to ``path`` atomically (temporary file, then rename)."""
+        write_atomic(path, self.to_json())
+        return path
+
+    @classmethod
+    def load(cls, path):
+        """Read an object written by :meth:`save`."""
+        with open(path, encoding="utf-8") as handle:
+            return cls.from_json(handle.read())
