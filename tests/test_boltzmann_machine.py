@@ -227,3 +227,19 @@ def test_renewing_default_uses_the_receiving_synapse_time_constant(calibrator):
     for bad in ({"tau_x": 1.0}, {"U": 1.5}, {"tau_rec": -1.0}, {"tau_fac": float("nan")}):
         with pytest.raises(ValueError, match="tso_params"):
             bm.set_params(tso_params=bad).fit()
+
+
+def test_initial_membrane_potentials(calibrator):
+    bm = SpikingBoltzmannMachine(W3, B3, calibrator=FrozenEstimator(calibrator), burn_in=0.0,
+                                 duration=50.0, random_state=0).fit()
+    # started far below threshold no unit fires in the first milliseconds (tau_m =
+    # 1 ms); started above threshold every unit fires at once
+    bm.sample(initial_v=[-90.0, -90.0, -90.0])
+    assert not np.any(bm.spikes_[0].times < 2.0)
+    bm.sample(initial_v=[-40.0, -40.0, -40.0])
+    first = bm.spikes_[0]
+    assert set(first.ids[first.times < 0.5]) == {0, 1, 2}
+    with pytest.raises(ValueError, match="initial_v"):
+        bm.sample(initial_v=[-60.0, -60.0])
+    with pytest.raises(ValueError, match="initial_v"):
+        bm.sample(initial_v=[-60.0, np.nan, -60.0])

@@ -336,7 +336,7 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
 
     # --- sampling -------------------------------------------------------------------------
 
-    def _network_task(self, duration, seed):
+    def _network_task(self, duration, seed, initial_v=None):
         cals = self.calibrators_
         n = len(cals)
         dts = {c.dt for c in cals}
@@ -369,9 +369,10 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
             tso=(float(tso["U"]), tuple(tau_rec.tolist()), float(tso["tau_fac"])),
             delay=float(self.delay if self.delay is not None else dt), dt=float(dt),
             t_stop=float(self.burn_in + duration), seed=int(seed),
+            v_init=None if initial_v is None else tuple(initial_v.tolist()),
         )
 
-    def sample(self, duration=None, random_state=None):
+    def sample(self, duration=None, random_state=None, initial_v=None):
         """Run the network and return its states on a grid of ``tau_on``.
 
         Parameters
@@ -380,6 +381,8 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
             Sampled time per chain in ms; None: ``self.duration``.
         random_state : int, RandomState or None, default=None
             Seeds this run; None: ``self.random_state``.
+        initial_v : array-like of shape (n_units,), default=None
+            Initial membrane potentials in mV; None: the resting potentials.
 
         Returns
         -------
@@ -391,9 +394,16 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
         duration = self.duration if duration is None else duration
         if not isinstance(duration, numbers.Real) or not np.isfinite(duration) or duration <= 0:
             raise ValueError(f"duration must be a positive number of ms, got {duration!r}")
+        if initial_v is not None:
+            initial_v = as_float_array(initial_v, "initial_v", 1)
+            if initial_v.shape != (self.n_features_in_,):
+                raise ValueError(
+                    f"initial_v must hold one potential per unit ({self.n_features_in_}), "
+                    f"got shape {initial_v.shape}"
+                )
         rng = check_random_state(self.random_state if random_state is None else random_state)
         seeds = rng.randint(1, 2**31 - 1, size=self.n_chains)
-        tasks = [self._network_task(duration, seed) for seed in seeds]
+        tasks = [self._network_task(duration, seed, initial_v) for seed in seeds]
         results = run_tasks(tasks, self.n_jobs, self.verbose, "sampling")
         n = self.n_features_in_
         self.spikes_ = [SpikeTrains(r["times"], r["ids"], n, self.tau_on_) for r in results]
