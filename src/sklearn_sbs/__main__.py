@@ -46,6 +46,160 @@ def _cmd_exact(args):
     print(f"exact joint: {t_exact * 1e3:.2f} ms; Gibbs sampler: {args.samples / t_gibbs / 1e6:.2f} M samples/s")
 
 
+def _load_array(path, name):
+    """A .npy or .csv (comma- or whitespace-separated) file as a float array."""
+    if path.endswith(".npy"):
+        return np.load(path, allow_pickle=False)
+    if path.endswith((".csv", ".txt")):
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        delimiter = "," if "," in text else None
+        return np.loadtxt(path, delimiter=delimiter, ndmin=1)
+    raise ValueError(f"--{name} must be a .npy or .csv file, got {path!r}")
+
+
+def _parse_params(pairs):
+    """NAME=VALUE pairs as a dict of floats."""
+    out = {}
+    for pair in pairs or ():
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--param must look like NAME=VALUE, got {pair!r}")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"--param {name}: {value!r} is not a number") from None
+    return out
+
+
+def _floats(text):
+    """'3000' or '2000,1000' as a float or a list of floats."""
+    values = [float(v) for v in text.split(",")]
+    return values[0] if len(values) == 1 else values
+
+
+def _noise_from_args(args):
+    from .sources import PoissonNoise
+
+    given = {k: getattr(args, k) for k in ("rate_exc", "rate_inh", "weight_exc", "weight_inh")
+             if getattr(args, k) is not None}
+    return PoissonNoise(**given) if given else None
+
+
+def _cmd_calibrate(args):
+    from . import LIFSamplerCalibrator
+
+    cal = LIFSamplerCalibrator(
+        args.model, _parse_params(args.param) or None, _noise_from_args(args), dt=args.dt,
+        duration=args.duration, burn_in=args.burn_in, n_points=args.points,
+        random_state=args.seed, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1,
+    ).fit()
+    cal.save(args.output)
+    print(f"v_p05 = {cal.v_p05_:.4f} ± {cal.v_p05_err_:.4f} mV")
+    print(f"alpha = {cal.alpha_:.4f} ± {cal.alpha_err_:.4f} mV")
+    print(f"score = {cal.score():.3e}  (minus the mean Bernoulli KL, measured vs logistic)")
+    print(f"wrote {args.output}")
+    if args.plot:
+        _save_figure(args.plot, lambda ax: _plotting().ActivationDisplay.from_estimator(cal, ax=ax))
+        print(f"wrote {args.plot}")
+
+
+def _plotting():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from . import plotting
+
+    return plotting
+
+
+def _save_figure(path, draw, size=(6.4, 4.2)):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=size, layout="constrained")
+    draw(ax)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _print_marginals(bm):
+    print("\nunit   target p(z=1)   sampled p(z=1)   v_rest (mV)")
+    for unit, (t, s, v) in enumerate(zip(bm.target_marginals(), bm.sampled_marginals(), bm.v_rest_)):
+        print(f"{unit:4d}   {t:13.4f}   {s:14.4f}   {v:11.3f}")
+
+
+def _cmd_sample(args):
+    from sklearn.frozen import FrozenEstimator
+
+    from . import LIFSamplerCalibrator, SpikingBoltzmannMachine
+
+    cal = LIFSamplerCalibrator.load(args.calibration)
+    if not hasattr(cal, "v_p05_"):
+        raise ValueError(f"{args.calibration} holds no calibration (run 'calibrate' first)")
+    if args.random is not None:
+        if args.weights or args.biases:
+            raise ValueError("give either --random N or --weights and --biases, not both")
+        weights, biases = _random_network(args.random, args.network_seed)
+    elif args.weights and args.biases:
+        weights, biases = _load_array(args.weights, "weights"), _load_array(args.biases, "biases")
+    else:
+        raise ValueError("give --weights and --biases files, or --random N for a random network")
+    bm = SpikingBoltzmannMachine(
+        weights, biases, calibrator=FrozenEstimator(cal), synapse=args.synapse,
+        duration=args.duration, burn_in=args.burn_in, n_chains=args.chains,
+        random_state=args.seed, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1,
+    ).fit()
+    states = bm.sample()
+    arrays = {"states": states, "weights_theo": bm.weights_theo_, "biases_theo": bm.biases_theo_,
+              "weights_bio": bm.weights_bio_, "v_rest": bm.v_rest_}
+    for k, trains in enumerate(bm.spikes_):
+        arrays[f"spike_times_{k}"], arrays[f"spike_ids_{k}"] = trains.times, trains.ids
+    np.savez_compressed(args.output, **arrays)
+    _print_marginals(bm)
+    if bm.n_features_in_ <= 24:
+        print(f"\nDKL(target || sampled) = {-bm.score():.4e}")
+    print(f"wrote {args.output}")
+    if args.plot and bm.n_features_in_ <= 10:
+        _save_figure(args.plot, lambda ax: _plotting().JointDistributionDisplay.from_estimator(bm, ax=ax),
+                     size=(max(6.4, 0.35 * 2 ** bm.n_features_in_), 4.2))
+        print(f"wrote {args.plot}")
+
+
+def _cmd_demo(args):
+    import os
+
+    from sklearn.frozen import FrozenEstimator
+
+    from . import LIFSamplerCalibrator, SpikingBoltzmannMachine
+
+    verbose = 0 if args.quiet else 1
+    os.makedirs(args.output_dir, exist_ok=True)
+    out = lambda name: os.path.join(args.output_dir, name)   # noqa: E731
+    print("1. Calibrating the sbs tutorial neuron (IF_cond_exp, 3 kHz Poisson noise) ...")
+    cal = LIFSamplerCalibrator(random_state=args.seed, n_jobs=args.n_jobs, verbose=verbose).fit()
+    cal.save(out("calibration.json"))
+    print(f"   v_p05 = {cal.v_p05_:.3f} mV, alpha = {cal.alpha_:.3f} mV "
+          f"(theory: {cal.theory_v_p05_:.3f}, {cal.theory_alpha_:.3f})")
+    weights, biases = _random_network(5, args.seed)
+    print(f"2. Sampling the tutorial's random 5-unit network for {args.duration:g} ms "
+          "(renewing synapses) ...")
+    bm = SpikingBoltzmannMachine(weights, biases, calibrator=FrozenEstimator(cal),
+                                 duration=args.duration, random_state=args.seed + 1,
+                                 n_jobs=args.n_jobs, verbose=verbose).fit()
+    bm.sample()
+    _print_marginals(bm)
+    print(f"\nDKL(target || sampled) = {-bm.score():.4e}")
+    plotting = _plotting()
+    _save_figure(out("activation.png"), lambda ax: plotting.ActivationDisplay.from_estimator(cal, ax=ax))
+    _save_figure(out("joint.png"), lambda ax: plotting.JointDistributionDisplay.from_estimator(bm, ax=ax),
+                 size=(11.0, 4.2))
+    _save_figure(out("marginals.png"), lambda ax: plotting.MarginalsDisplay.from_estimator(bm, ax=ax))
+    _save_figure(out("weights.png"), lambda ax: plotting.WeightsDisplay.from_estimator(bm, kind="bio", ax=ax),
+                 size=(5.2, 4.2))
+    print(f"wrote calibration.json, activation.png, joint.png, marginals.png, weights.png "
+          f"to {args.output_dir}/")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m sklearn_sbs",
@@ -64,6 +218,69 @@ def build_parser():
     exact.add_argument("--samples", type=int, default=100_000, help="Gibbs samples (default 1e5)")
     exact.add_argument("--show", type=int, default=8, help="most probable states to list")
     exact.set_defaults(run=_cmd_exact)
+
+    def common(sub):
+        sub.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+        sub.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        sub.add_argument("--n-jobs", type=int, default=None,
+                         help="simulations in parallel worker processes (-1: all cores)")
+
+    calibrate = commands.add_parser(
+        "calibrate", help="calibrate a LIF neuron under Poisson noise; write the calibration JSON",
+        description="Measure the activation function of a LIF neuron under Poisson noise (NEST), "
+                    "fit the logistic and write the calibration as JSON.",
+    )
+    calibrate.add_argument("--model", default="IF_cond_exp",
+                           help="IF_cond_exp (default), IF_curr_exp, IF_cond_alpha or IF_curr_alpha")
+    calibrate.add_argument("--param", action="append", metavar="NAME=VALUE",
+                           help="neuron parameter in PyNN units, e.g. --param tau_m=1.0 (repeatable)")
+    for name, unit in (("rate-exc", "Hz"), ("rate-inh", "Hz"), ("weight-exc", "µS or nA"),
+                       ("weight-inh", "µS or nA")):
+        calibrate.add_argument(f"--{name}", type=_floats, default=None,
+                               help=f"noise {name.replace('-', ' ')} in {unit}; comma-separated "
+                                    "for several inputs")
+    calibrate.add_argument("--dt", type=float, default=0.1, help="time step, ms (default 0.1)")
+    calibrate.add_argument("--duration", type=float, default=1e4,
+                           help="measured time per point, ms (default 1e4)")
+    calibrate.add_argument("--burn-in", type=float, default=100.0, help="ms discarded (default 100)")
+    calibrate.add_argument("--points", type=int, default=50, help="resting potentials (default 50)")
+    calibrate.add_argument("-o", "--output", default="calibration.json", help="JSON file to write")
+    calibrate.add_argument("--plot", metavar="PNG", help="also write the activation plot")
+    common(calibrate)
+    calibrate.set_defaults(run=_cmd_calibrate)
+
+    sample = commands.add_parser(
+        "sample", help="sample a Boltzmann machine with calibrated LIF neurons; write spikes and states",
+        description="Translate weights and biases with a calibration, run the spiking network "
+                    "(NEST), print target vs sampled marginals and the DKL, write spikes and "
+                    "states (.npz) and a plot of the joint distributions.",
+    )
+    sample.add_argument("calibration", help="calibration JSON written by 'calibrate'")
+    sample.add_argument("--weights", help="theoretical weights, .npy or .csv (n x n, symmetric)")
+    sample.add_argument("--biases", help="theoretical biases, .npy or .csv (n)")
+    sample.add_argument("--random", type=int, metavar="N",
+                        help="instead: a random N-unit network as in the sbs tutorial")
+    sample.add_argument("--network-seed", type=int, default=0, help="seed of the random network")
+    sample.add_argument("--synapse", choices=("renewing", "static"), default="renewing")
+    sample.add_argument("--duration", type=float, default=1e5, help="sampled ms per chain (1e5)")
+    sample.add_argument("--burn-in", type=float, default=500.0, help="ms discarded (default 500)")
+    sample.add_argument("--chains", type=int, default=1, help="independent chains (default 1)")
+    sample.add_argument("-o", "--output", default="samples.npz", help=".npz file to write")
+    sample.add_argument("--plot", metavar="PNG", default="joint.png",
+                        help="plot of target vs sampled joint (default joint.png; '' for none)")
+    common(sample)
+    sample.set_defaults(run=_cmd_sample)
+
+    demo = commands.add_parser(
+        "demo", help="the sbs tutorial end to end: calibrate, sample a 5-unit network, plot",
+        description="Calibrate the tutorial neuron, sample the tutorial's random 5-unit "
+                    "Boltzmann machine, print target vs sampled marginals and the DKL, and "
+                    "write the plots.",
+    )
+    demo.add_argument("--duration", type=float, default=1e5, help="sampled ms (default 1e5)")
+    demo.add_argument("--output-dir", default="sbs-demo", help="folder for the plots and JSON")
+    common(demo)
+    demo.set_defaults(run=_cmd_demo)
     return parser
 
 
@@ -72,7 +289,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         args.run(args)
-    except (ValueError, TypeError, RuntimeError, OSError) as exc:
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:                     # one clear line; --debug for the traceback
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)

@@ -48,29 +48,48 @@ def _failure(description, exc):
 
 
 class _Progress:
-    """Progress on stderr with elapsed time and ETA, weighted by task cost."""
+    """Progress on stderr with elapsed time and ETA (a tqdm bar when tqdm is
+    installed, else one line per finished simulation), weighted by task cost."""
 
     def __init__(self, description, tasks, verbose):
         self.description = description
         self.verbose = verbose
-        self.total = float(sum(t.cost for t in tasks)) or 1.0
+        self.costs = [float(t.cost) for t in tasks]
+        self.total = sum(self.costs) or 1.0
         self.done = 0.0
         self.n_done = 0
-        self.n_tasks = len(tasks)
         self.start = time.perf_counter()
+        self.bar = None
+        if verbose:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:
+                tqdm = None
+            if tqdm is not None:
+                self.bar = tqdm(total=len(tasks), desc=f"[sklearn-sbs] {description}",
+                                unit="sim", file=sys.stderr, leave=False)
 
     def update(self, task):
         self.done += task.cost
         self.n_done += 1
         if not self.verbose:
             return
+        if self.bar is not None:
+            self.bar.update(1)
+            if self.n_done == len(self.costs):
+                self.bar.close()
+            return
         elapsed = time.perf_counter() - self.start
         eta = elapsed * (self.total - self.done) / self.done if self.done else float("nan")
         print(
-            f"[sklearn-sbs] {self.description}: {self.n_done}/{self.n_tasks} simulations, "
+            f"[sklearn-sbs] {self.description}: {self.n_done}/{len(self.costs)} simulations, "
             f"{elapsed:.1f} s elapsed, ETA {eta:.1f} s",
             file=sys.stderr, flush=True,
         )
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
 
 
 def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation"):
@@ -110,6 +129,8 @@ def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation"):
             for future in futures:
                 future.cancel()
             raise _failure(description, exc) from exc
+        finally:
+            progress.close()
         return results
     try:
         outputs = joblib.Parallel(n_jobs=n_jobs)(

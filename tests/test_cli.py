@@ -1,0 +1,104 @@
+"""The command line, run as users run it: python -m sklearn_sbs ..."""
+
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+
+def run(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "sklearn_sbs", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def calibration(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    result = run("calibrate", "--duration", "2000", "--points", "20", "--plot", "act.png", "-q",
+                 cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder, result
+
+
+def test_calibrate_writes_json_and_prints(calibration):
+    folder, result = calibration
+    v_p05 = float(re.search(r"v_p05 = (\S+)", result.stdout).group(1))
+    assert abs(v_p05 - (-50.6)) < 0.5
+    assert re.search(r"alpha = \S+", result.stdout) and "score = " in result.stdout
+    doc = json.loads((folder / "calibration.json").read_text())
+    assert doc["calibration"]["v_p05_"] == pytest.approx(v_p05, abs=1e-4)
+    assert (folder / "act.png").stat().st_size > 1000
+    assert result.stderr == ""                      # -q: no progress, no simulator noise
+
+
+def test_calibrate_flags_reach_the_calibrator(tmp_path):
+    result = run("calibrate", "--model", "IF_curr_exp", "--param", "tau_m=2.0", "--rate-exc",
+                 "2000,1000", "--weight-exc", "0.05", "--duration", "500", "--points", "10",
+                 "-o", "curr.json", "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    params = json.loads((tmp_path / "curr.json").read_text())["params"]
+    assert params["neuron_model"] == "IF_curr_exp" and params["neuron_params"] == {"tau_m": 2.0}
+    assert params["noise"]["params"]["rate_exc"] == [2000.0, 1000.0]
+
+
+def test_sample_from_files_and_random(calibration):
+    folder, _ = calibration
+    W = np.array([[0.0, 0.5, -0.3], [0.5, 0.0, 0.2], [-0.3, 0.2, 0.0]])
+    np.save(folder / "W.npy", W)
+    np.savetxt(folder / "b.csv", [0.1, -0.2, 0.3], delimiter=",")
+    result = run(
+        "sample", "calibration.json", "--weights", "W.npy", "--biases", "b.csv",
+        "--duration", "5000", "-o", "s.npz", "--plot", "j.png", "-q", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    dkl = float(re.search(r"DKL\(target \|\| sampled\) = (\S+)", result.stdout).group(1))
+    assert 0 <= dkl < 0.1
+    data = np.load(folder / "s.npz")
+    assert data["states"].shape[1] == 3 and data["spike_times_0"].size > 0
+    np.testing.assert_allclose(data["weights_theo"], W)
+    assert (folder / "j.png").exists()
+    result = run("sample", "calibration.json", "--random", "4", "--duration", "2000", "-q",
+                 "--plot", "", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert len(re.findall(r"^\s+\d+\s+0\.\d+", result.stdout, re.MULTILINE)) == 4
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["sample", "missing.json", "--random", "3"], "No such file"),
+        (["sample", "calibration.json"], "--weights and --biases"),
+        (["calibrate", "--param", "tau_x=1", "-q"], "tau_x"),
+        (["calibrate", "--param", "cm", "-q"], "NAME=VALUE"),
+        (["calibrate", "--duration", "-5", "-q"], "duration"),
+    ],
+)
+def test_errors_are_one_line(calibration, args, message):
+    folder, _ = calibration
+    result = run(*args, cwd=folder)
+    assert result.returncode != 0
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert message in result.stderr
+
+
+def test_debug_shows_the_traceback(calibration):
+    folder, _ = calibration
+    result = run("--debug", "sample", "calibration.json", cwd=folder)
+    assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["", "exact", "calibrate", "sample", "demo"])
+def test_help(command, tmp_path):
+    result = run(*([command] if command else []), "--help", cwd=tmp_path)
+    assert result.returncode == 0 and "usage:" in result.stdout
+
+
+def test_demo_end_to_end(tmp_path):
+    result = run("demo", "--duration", "5000", "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"DKL\(target \|\| sampled\) = \S+", result.stdout)
+    assert len(re.findall(r"^\s+\d+\s+0\.\d+\s+0\.\d+", result.stdout, re.MULTILINE)) == 5
+    for name in ("calibration.json", "activation.png", "joint.png", "marginals.png", "weights.png"):
+        assert (tmp_path / "sbs-demo" / name).stat().st_size > 500
