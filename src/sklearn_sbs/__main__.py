@@ -240,10 +240,10 @@ def build_parser():
                                help=f"noise {name.replace('-', ' ')} in {unit}; comma-separated "
                                     "for several inputs")
     calibrate.add_argument("--dt", type=float, default=0.1, help="time step, ms (default 0.1)")
-    calibrate.add_argument("--duration", type=float, default=1e4,
-                           help="measured time per point, ms (default 1e4)")
+    calibrate.add_argument("--duration", type=float, default=6000.0,
+                           help="measured time per point, ms (default 6000)")
     calibrate.add_argument("--burn-in", type=float, default=100.0, help="ms discarded (default 100)")
-    calibrate.add_argument("--points", type=int, default=50, help="resting potentials (default 50)")
+    calibrate.add_argument("--points", type=int, default=64, help="resting potentials (default 64)")
     calibrate.add_argument("-o", "--output", default="calibration.json", help="JSON file to write")
     calibrate.add_argument("--plot", metavar="PNG", help="also write the activation plot")
     common(calibrate)
