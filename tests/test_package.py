@@ -12,7 +12,10 @@ import pytest
 import sklearn_sbs
 
 PACKAGE_DIR = pathlib.Path(sklearn_sbs.__file__).parent
-PUBLIC_MODULES = ["sklearn_sbs.boltzmann", "sklearn_sbs.spikes", "sklearn_sbs.metrics"]
+PUBLIC_MODULES = [
+    "sklearn_sbs.boltzmann", "sklearn_sbs.spikes", "sklearn_sbs.metrics", "sklearn_sbs.neurons",
+    "sklearn_sbs.theory", "sklearn_sbs.sources", "sklearn_sbs._calibrator", "sklearn_sbs._boltzmann",
+]
 
 
 def run_python(code):
