@@ -137,9 +137,12 @@ def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation"):
             joblib.delayed(_execute_isolated)(task) for task in tasks
         )
     except Exception as exc:
+        progress.close()
         raise _failure(description, exc) from exc
-    for task, (_, where) in zip(tasks, outputs):
+    for task in tasks:
         progress.update(task)
-        if verbose:
+    progress.close()
+    if verbose:
+        for where in sorted({where for _, where in outputs}):
             print(f"[sklearn-sbs] {description} ran {where}", file=sys.stderr, flush=True)
     return [result for result, _ in outputs]
