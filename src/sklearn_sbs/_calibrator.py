@@ -356,8 +356,9 @@ class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, 1), default=None
-            Resting potentials to measure at (a new simulation, seeded by
-            ``random_state``); None uses the fit's own measurements.
+            Resting potentials to measure at (a new simulation, seeded from
+            ``random_state`` but with other seeds than ``fit``'s); None uses the
+            fit's own measurements.
         y : array-like of shape (n_samples,), default=None
             Activation measured at X, if already known (then nothing is simulated).
 
@@ -373,8 +374,11 @@ class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
             v_rest = X[:, 0]
             if y is None:
                 params, _, specs, tau_on = self._config()
+                # seeds of their own: measurements sharing noise with fit's would
+                # flatter the score (e.g. in cross-validation)
+                stream = check_random_state(self.random_state).randint(1, 2**31 - 1, size=2)
                 measured = self._measure(v_rest, params, specs, tau_on,
-                                         check_random_state(self.random_state))
+                                         np.random.RandomState(stream))
             else:
                 measured = np.asarray(y, dtype=float).ravel()
                 if measured.shape != v_rest.shape or np.any((measured < 0) | (measured > 1)):
