@@ -16,6 +16,7 @@ daemonic dask worker), it runs in that process after the kernel reset, and
 import multiprocessing
 import sys
 import time
+from concurrent.futures import FIRST_COMPLETED, wait
 
 import joblib
 from joblib.externals.loky import get_reusable_executor
@@ -92,6 +93,39 @@ class _Progress:
             self.bar.close()
 
 
+_pool_size = 0     # the reusable pool only grows: resizing kills warm workers
+
+
+def _run_on_pool(tasks, n_workers, progress):
+    """Run tasks on loky's reusable pool with at most ``n_workers`` in flight.
+
+    The pool keeps the largest size asked for in this process, so that a call
+    with fewer workers does not shut down warm ones (each new worker pays the
+    PyNN/NEST import); ``n_workers`` is honoured by what is in flight.
+    """
+    global _pool_size
+    _pool_size = max(_pool_size, n_workers)
+    executor = get_reusable_executor(max_workers=_pool_size)
+    results = [None] * len(tasks)
+    pending = {}
+    queue = list(enumerate(tasks))[::-1]
+    try:
+        while queue or pending:
+            while queue and len(pending) < n_workers:
+                index, task = queue.pop()
+                pending[executor.submit(_execute, task)] = index
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = pending.pop(future)
+                results[index] = future.result()
+                progress.update(tasks[index])
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        raise
+    return results
+
+
 def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation"):
     """Run every task in a worker process; return their results in task order.
 
@@ -118,20 +152,12 @@ def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation"):
     progress = _Progress(description, tasks, verbose)
     backend, _ = get_active_backend()
     if isinstance(backend, LokyBackend):
-        executor = get_reusable_executor(max_workers=n_workers)
-        futures = [executor.submit(_execute, task) for task in tasks]
-        results = []
         try:
-            for task, future in zip(tasks, futures):
-                results.append(future.result())
-                progress.update(task)
+            return _run_on_pool(tasks, n_workers, progress)
         except Exception as exc:
-            for future in futures:
-                future.cancel()
             raise _failure(description, exc) from exc
         finally:
             progress.close()
-        return results
     try:
         outputs = joblib.Parallel(n_jobs=n_jobs)(
             joblib.delayed(_execute_isolated)(task) for task in tasks
