@@ -243,3 +243,36 @@ def test_initial_membrane_potentials(calibrator):
         bm.sample(initial_v=[-60.0, -60.0])
     with pytest.raises(ValueError, match="initial_v"):
         bm.sample(initial_v=[-60.0, np.nan, -60.0])
+
+
+def test_correction_in_the_loop_brings_the_sample_closer(calibrator):
+    rng = np.random.default_rng(2)                    # the tutorial's network of seed 2
+    A = rng.normal(size=(5, 5))
+    W = (A + A.T) / 2
+    np.fill_diagonal(W, 0.0)
+    b = rng.normal(size=5)
+    kw = dict(calibrator=FrozenEstimator(calibrator), duration=3e4, random_state=2)
+    plain = SpikingBoltzmannMachine(W, b, **kw).fit()
+    plain.sample()
+    corrected = SpikingBoltzmannMachine(W, b, correction_rounds=3, correction_duration=2e4, **kw).fit()
+    assert len(corrected.correction_errors_) == 3
+    assert not hasattr(corrected, "spikes_")          # nothing sampled with stale values
+    assert not np.allclose(corrected.weights_effective_, W)
+    np.testing.assert_array_equal(corrected.weights_theo_, W)      # the target is unchanged
+    corrected.sample()
+    # 3e4 ms: the statistical floor is ~3e-3; uncorrected this network is at ~1.5e-2
+    assert -corrected.score() < 0.6 * -plain.score()
+    # the corrected values are what later samples start from, and they survive JSON
+    again = SpikingBoltzmannMachine.from_json(corrected.to_json())
+    np.testing.assert_allclose(again.weights_bio_, corrected.weights_bio_)
+
+
+def test_correction_limits(calibrator):
+    n = 21
+    bm = SpikingBoltzmannMachine(np.zeros((n, n)), np.zeros(n), correction_rounds=1,
+                                 calibrator=FrozenEstimator(calibrator))
+    with pytest.raises(ValueError, match="20 units"):
+        bm.fit()
+    with pytest.raises(ValueError, match="correction_rounds"):
+        SpikingBoltzmannMachine(W3, B3, correction_rounds=-1,
+                                calibrator=FrozenEstimator(calibrator)).fit()
