@@ -16,14 +16,8 @@ import numpy as np
 from sklearn.frozen import FrozenEstimator
 
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine
+from sklearn_sbs.boltzmann import make_random_network
 
-
-def tutorial_network(seed, n=5):
-    rng = np.random.default_rng(seed)
-    a = rng.normal(size=(n, n))
-    weights = (a + a.T) / 2
-    np.fill_diagonal(weights, 0.0)
-    return weights, rng.normal(size=n)
 
 
 def main():
@@ -39,7 +33,7 @@ def main():
           "  max |moment gap| per round")
     plain, corrected = [], []
     for seed in (0, 1, 2):
-        W, b = tutorial_network(seed)
+        W, b = make_random_network(5, seed)
         kw = dict(calibrator=FrozenEstimator(cal), duration=duration, random_state=seed)
         bm = SpikingBoltzmannMachine(W, b, **kw).fit()
         bm.sample()

@@ -231,14 +231,6 @@ def _fresh(args, timeout=900):
 # library side
 # =====================================================================================
 
-def tutorial_network(seed, n=5):
-    """The sbs tutorial network: W = (A + A.T) / 2, A ~ N(0, 1), zero diagonal; b ~ N(0, 1)."""
-    rng = np.random.default_rng(seed)
-    A = rng.normal(size=(n, n))
-    W = (A + A.T) / 2
-    np.fill_diagonal(W, 0.0)
-    return W, rng.normal(size=n)
-
 
 def sparse_network(n, seed, p=0.1, sigma=0.5):
     """Random symmetric W with connection probability p, N(0, sigma^2) weights; b ~ N(0, 1)."""
@@ -260,6 +252,14 @@ def network_spec(bm, duration, random_state):
     import dataclasses
     seed = int(sample_seed(random_state)[0])
     return json.loads(json.dumps(dataclasses.asdict(bm._network_task(duration, seed))))
+
+
+def tutorial_network(seed, n=5):
+    """The sbs tutorial's random network (imported here: the bare server, this same
+    file, must not load sklearn_sbs)."""
+    from sklearn_sbs.boltzmann import make_random_network
+
+    return make_random_network(n, seed)
 
 
 def make_machine(W, b, cal, **kw):

@@ -63,6 +63,7 @@ from dask.distributed import Client, LocalCluster  # noqa: E402
 from sklearn.frozen import FrozenEstimator  # noqa: E402
 
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine  # noqa: E402
+from sklearn_sbs.boltzmann import make_random_network  # noqa: E402
 from sklearn_sbs.plotting import ActivationDisplay, JointDistributionDisplay  # noqa: E402
 
 NAME = os.path.splitext(os.path.basename(__file__))[0]
@@ -84,21 +85,13 @@ def save(fig, output_dir, filename):
     print(f"wrote {path}")
 
 
-def random_network(n_units, seed):
-    """The sbs tutorial's network: W = (A + A.T) / 2, A ~ N(0, 1), zero diagonal; b ~ N(0, 1)."""
-    rng = np.random.default_rng(seed)
-    a = rng.normal(size=(n_units, n_units))
-    weights = (a + a.T) / 2
-    np.fill_diagonal(weights, 0.0)
-    return weights, rng.normal(size=n_units)
-
 
 def calibrate_and_sample(quick, seed):
     """The whole job; wherever joblib sends its tasks, the same seeds give the same numbers."""
     start = time.perf_counter()
     cal = LIFSamplerCalibrator(duration=500.0 if quick else 6000.0, n_points=16 if quick else 64,
                                random_state=seed, n_jobs=-1).fit()
-    weights, biases = random_network(5, seed)
+    weights, biases = make_random_network(5, seed)
     bm = SpikingBoltzmannMachine(weights, biases, calibrator=FrozenEstimator(cal),
                                  duration=1000.0 if quick else 5e4, n_chains=2,
                                  random_state=seed + 1, n_jobs=-1).fit()

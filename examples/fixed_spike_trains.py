@@ -43,6 +43,7 @@ import numpy as np  # noqa: E402
 from sklearn.frozen import FrozenEstimator  # noqa: E402
 
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine  # noqa: E402
+from sklearn_sbs.boltzmann import make_random_network  # noqa: E402
 from sklearn_sbs.plotting import (  # noqa: E402
     ActivationDisplay, JointDistributionDisplay, MarginalsDisplay,
 )
@@ -69,14 +70,6 @@ def save(fig, output_dir, filename):
     plt.close(fig)
     print(f"wrote {path}")
 
-
-def random_network(n_units, seed):
-    """The sbs tutorial's network: W = (A + A.T) / 2, A ~ N(0, 1), zero diagonal; b ~ N(0, 1)."""
-    rng = np.random.default_rng(seed)
-    a = rng.normal(size=(n_units, n_units))
-    weights = (a + a.T) / 2
-    np.fill_diagonal(weights, 0.0)
-    return weights, rng.normal(size=n_units)
 
 
 def poisson_train(rate, t_stop, rng, t_start=1.0):
@@ -165,7 +158,7 @@ def main(argv=None):
         cals[name] = cal = calibrate(noise, v_rest, cal_duration, args.seed, args.n_jobs)
         print(f"{name:16s} {cal.v_p05_:10.3f} {cal.alpha_:11.3f}   {cal.score():.1e}")
 
-    weights, biases = random_network(5, args.seed)
+    weights, biases = make_random_network(5, args.seed)
     machines = {name: sample(weights, biases, cals["Poisson"], noise, duration, args.seed + 1,
                              args.n_jobs)
                 for name, noise in noises.items()}

@@ -42,7 +42,7 @@ import numpy as np  # noqa: E402
 from sklearn.model_selection import GridSearchCV, KFold  # noqa: E402
 
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine  # noqa: E402
-from sklearn_sbs.boltzmann import gibbs_sample  # noqa: E402
+from sklearn_sbs.boltzmann import gibbs_sample, make_random_network  # noqa: E402
 from sklearn_sbs.plotting import ActivationDisplay, JointDistributionDisplay  # noqa: E402
 from sklearn_sbs.sources import PoissonNoise  # noqa: E402
 
@@ -64,14 +64,6 @@ def save(fig, output_dir, filename):
     plt.close(fig)
     print(f"wrote {path}")
 
-
-def random_network(n_units, seed):
-    """The sbs tutorial's network: W = (A + A.T) / 2, A ~ N(0, 1), zero diagonal; b ~ N(0, 1)."""
-    rng = np.random.default_rng(seed)
-    a = rng.normal(size=(n_units, n_units))
-    weights = (a + a.T) / 2
-    np.fill_diagonal(weights, 0.0)
-    return weights, rng.normal(size=n_units)
 
 
 def print_cv_results(search, names):
@@ -109,7 +101,7 @@ def plot_grid(search, row, col, title, output_dir, filename):
 
 def search_machine(quick, seed, n_jobs, output_dir):
     """GridSearchCV over the noise of a SpikingBoltzmannMachine, scored by -DKL on held-out states."""
-    weights, biases = random_network(4, seed)
+    weights, biases = make_random_network(4, seed)
     X = gibbs_sample(weights, biases, 600 if quick else 3000, thin=5, random_state=seed)
     print(f"Boltzmann machine: 4 units, {X.shape[0]} Gibbs samples as X")
     calibrator = LIFSamplerCalibrator(

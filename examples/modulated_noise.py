@@ -37,6 +37,7 @@ import numpy as np  # noqa: E402
 from sklearn.frozen import FrozenEstimator  # noqa: E402
 
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine  # noqa: E402
+from sklearn_sbs.boltzmann import make_random_network  # noqa: E402
 from sklearn_sbs.plotting import ActivationDisplay, MarginalsDisplay  # noqa: E402
 from sklearn_sbs.sources import (  # noqa: E402
     PiecewisePoissonNoise, PoissonNoise, SinusoidalPoissonNoise,
@@ -64,14 +65,6 @@ def save(fig, output_dir, filename):
     plt.close(fig)
     print(f"wrote {path}")
 
-
-def random_network(n_units, seed):
-    """The sbs tutorial's network: W = (A + A.T) / 2, A ~ N(0, 1), zero diagonal; b ~ N(0, 1)."""
-    rng = np.random.default_rng(seed)
-    a = rng.normal(size=(n_units, n_units))
-    weights = (a + a.T) / 2
-    np.fill_diagonal(weights, 0.0)
-    return weights, rng.normal(size=n_units)
 
 
 def piecewise_noise(t_stop):
@@ -162,7 +155,7 @@ def main(argv=None):
     for name, cal in cals.items():
         print(f"{name:11s} {cal.v_p05_:11.3f} {cal.alpha_:11.3f}")
 
-    weights, biases = random_network(5, args.seed)
+    weights, biases = make_random_network(5, args.seed)
     machines, states = {}, {}
     for name in ("piecewise", "sinusoidal"):
         bm = SpikingBoltzmannMachine(weights, biases, calibrator=FrozenEstimator(cals[name]),

@@ -30,10 +30,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 from sklearn.frozen import FrozenEstimator  # noqa: E402
 
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine  # noqa: E402
+from sklearn_sbs.boltzmann import make_random_network  # noqa: E402
 from sklearn_sbs.plotting import (  # noqa: E402
     ActivationDisplay, JointDistributionDisplay, MarginalsDisplay,
 )
@@ -57,14 +57,6 @@ def save(fig, output_dir, filename):
     plt.close(fig)
     print(f"wrote {path}")
 
-
-def random_network(n_units, seed):
-    """The sbs tutorial's network: W = (A + A.T) / 2, A ~ N(0, 1), zero diagonal; b ~ N(0, 1)."""
-    rng = np.random.default_rng(seed)
-    a = rng.normal(size=(n_units, n_units))
-    weights = (a + a.T) / 2
-    np.fill_diagonal(weights, 0.0)
-    return weights, rng.normal(size=n_units)
 
 
 def noise_network(quick):
@@ -136,7 +128,7 @@ def main(argv=None):
               f"{cal.theory_alpha_:.3f}     {cal.score():.1e}")
 
     duration = 1000.0 if args.quick else 1e4
-    weights, biases = random_network(5, args.seed)
+    weights, biases = make_random_network(5, args.seed)
     machines = {name: sample(weights, biases, cal, duration, args.seed + 1, args.n_jobs)
                 for name, cal in cals.items()}
     print(f"\n5-unit network, {duration:g} ms, each background with its own calibration:")

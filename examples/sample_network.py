@@ -33,6 +33,7 @@ import numpy as np  # noqa: E402
 from sklearn.frozen import FrozenEstimator  # noqa: E402
 
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine  # noqa: E402
+from sklearn_sbs.boltzmann import make_random_network  # noqa: E402
 from sklearn_sbs.plotting import (  # noqa: E402
     JointDistributionDisplay, MarginalsDisplay, WeightsDisplay,
 )
@@ -56,14 +57,6 @@ def save(fig, output_dir, filename):
     plt.close(fig)
     print(f"wrote {path}")
 
-
-def random_network(n_units, seed):
-    """The sbs tutorial's network: W = (A + A.T) / 2, A ~ N(0, 1), zero diagonal; b ~ N(0, 1)."""
-    rng = np.random.default_rng(seed)
-    a = rng.normal(size=(n_units, n_units))
-    weights = (a + a.T) / 2
-    np.fill_diagonal(weights, 0.0)
-    return weights, rng.normal(size=n_units)
 
 
 def calibrate(quick, seed, n_jobs):
@@ -117,7 +110,7 @@ def main(argv=None):
     args = parse_args(argv)
     os.makedirs(args.output_dir, exist_ok=True)
     start = time.perf_counter()
-    weights, biases = random_network(5, args.seed)
+    weights, biases = make_random_network(5, args.seed)
     print("weights (theo):\n" + np.array2string(weights, precision=3, suppress_small=True))
     print("biases (theo): " + np.array2string(biases, precision=3))
     cal = calibrate(args.quick, args.seed, args.n_jobs)

@@ -6,21 +6,15 @@ import time
 
 import numpy as np
 
+from .boltzmann import make_random_network
 
-def _random_network(n_units, seed):
-    """The sbs tutorial's random network: W = (A + A')/2, A ~ N(0, 1), zero diagonal; b ~ N(0, 1)."""
-    rng = np.random.default_rng(seed)
-    a = rng.normal(size=(n_units, n_units))
-    weights = (a + a.T) / 2
-    np.fill_diagonal(weights, 0.0)
-    return weights, rng.normal(size=n_units)
 
 
 def _cmd_exact(args):
     from .boltzmann import gibbs_sample, joint_distribution, marginals
     from .metrics import dkl
 
-    weights, biases = _random_network(args.units, args.seed)
+    weights, biases = make_random_network(args.units, args.seed)
     t0 = time.perf_counter()
     joint = joint_distribution(weights, biases)
     t_exact = time.perf_counter() - t0
@@ -139,7 +133,7 @@ def _cmd_sample(args):
     if args.random is not None:
         if args.weights or args.biases:
             raise ValueError("give either --random N or --weights and --biases, not both")
-        weights, biases = _random_network(args.random, args.network_seed)
+        weights, biases = make_random_network(args.random, args.network_seed)
     elif args.weights and args.biases:
         weights, biases = _load_array(args.weights, "weights"), _load_array(args.biases, "biases")
     else:
@@ -180,7 +174,7 @@ def _cmd_demo(args):
     cal.save(out("calibration.json"))
     print(f"   v_p05 = {cal.v_p05_:.3f} mV, alpha = {cal.alpha_:.3f} mV "
           f"(theory: {cal.theory_v_p05_:.3f}, {cal.theory_alpha_:.3f})")
-    weights, biases = _random_network(5, args.seed)
+    weights, biases = make_random_network(5, args.seed)
     print(f"2. Sampling the tutorial's random 5-unit network for {args.duration:g} ms "
           "(renewing synapses) ...")
     bm = SpikingBoltzmannMachine(weights, biases, calibrator=FrozenEstimator(cal),

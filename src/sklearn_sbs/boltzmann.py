@@ -23,6 +23,7 @@ from ._kernels import _boltzmann, _gibbs
 from ._validation import as_generator, as_int, check_boltzmann
 
 __all__ = [
+    "make_random_network",
     "log_partition",
     "joint_distribution",
     "marginals",
@@ -301,6 +302,39 @@ def second_moments(weights, biases, clamped=None):
            [0.25, 0.5 ]])
     """
     return _moments(weights, biases, clamped, "second_moments")
+
+
+def make_random_network(n_units, random_state=None):
+    """The sbs tutorial's random Boltzmann machine.
+
+    ``W = (A + A.T) / 2`` with ``A ~ N(0, 1)`` and a zero diagonal, ``b ~ N(0, 1)``
+    (A drawn first, then b, from ``numpy.random.default_rng(random_state)``).
+
+    Parameters
+    ----------
+    n_units : int
+        Number of units.
+    random_state : None, int or numpy.random.Generator, default=None
+        Seed.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_units, n_units)
+    biases : ndarray of shape (n_units,)
+
+    Examples
+    --------
+    >>> from sklearn_sbs.boltzmann import make_random_network
+    >>> W, b = make_random_network(3, random_state=0)
+    >>> bool((W == W.T).all()), W.diagonal().tolist(), b.shape
+    (True, [0.0, 0.0, 0.0], (3,))
+    """
+    n_units = as_int(n_units, "n_units", low=1)
+    rng = as_generator(random_state)
+    a = rng.normal(size=(n_units, n_units))
+    weights = (a + a.T) / 2
+    np.fill_diagonal(weights, 0.0)
+    return weights, rng.normal(size=n_units)
 
 
 def gibbs_sample(weights, biases, n_samples, *, burn_in=100, thin=1, random_state=None):
