@@ -224,7 +224,8 @@ def test_renewing_default_uses_the_receiving_synapse_time_constant(calibrator):
     assert tau_rec[(0, 1)] == 10.0            # excitatory onto a tau_syn_E = 10 ms unit
     assert tau_rec[(0, 2)] == 20.0            # inhibitory onto unit 2's tau_syn_I = 20 ms
     assert tau_rec[(1, 2)] == 10.0            # excitatory onto unit 2
-    for bad in ({"tau_x": 1.0}, {"U": 1.5}, {"tau_rec": -1.0}, {"tau_fac": float("nan")}):
+    for bad in ({"tau_x": 1.0}, {"U": 1.5}, {"tau_rec": -1.0}, {"tau_fac": float("nan")},
+                {"U": "one"}):
         with pytest.raises(ValueError, match="tso_params"):
             bm.set_params(tso_params=bad).fit()
 

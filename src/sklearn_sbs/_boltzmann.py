@@ -42,9 +42,10 @@ def _check_tso(tso_params):
     if unknown:
         raise ValueError(f"tso_params keys must be U, tau_rec, tau_fac; got {sorted(unknown)}")
     for key, value in tso_params.items():
-        low_ok = value >= 0 if key == "tau_fac" else value > 0
-        if not isinstance(value, numbers.Real) or not np.isfinite(value) or not low_ok \
-                or (key == "U" and value > 1):
+        numeric = isinstance(value, numbers.Real) and not isinstance(value, bool) \
+            and np.isfinite(value)
+        low_ok = numeric and (value >= 0 if key == "tau_fac" else value > 0)
+        if not low_ok or (key == "U" and value > 1):
             allowed = "in (0, 1]" if key == "U" else ">= 0 ms" if key == "tau_fac" else "> 0 ms"
             raise ValueError(f"tso_params[{key!r}] must be {allowed}, got {value!r}")
 
