@@ -11,6 +11,10 @@ import logging
 import os
 import warnings
 
+import numpy as np
+
+from ._tasks import GeneratorSpec, NetworkTask, NoiseNetworkSpec, PoissonSpec, PoolSpec
+
 os.environ.setdefault("PYNEST_QUIET", "1")   # NEST's start-up banner
 
 _MODULES = None
@@ -67,8 +71,6 @@ def _connect_noise(nest, nodes, noise, dt, shared):
     networks are created once per run (``shared`` caches them) and shared by
     all the neurons that use them.
     """
-    from ._tasks import GeneratorSpec, NoiseNetworkSpec, PoissonSpec, PoolSpec
-
     for spec in noise:
         syn = {"weight": spec.weight * _WEIGHT_SCALE, "delay": dt}
         if spec.weight == 0:
@@ -125,30 +127,16 @@ def _noise_network(nest, spec, dt, shared):
 
 
 def run_activation(task):
-    import numpy as np
-
-    sim, nest = _setup(task)
-    try:
-        v_rest = np.asarray(task.v_rest, dtype=np.float64)
-        pop = _population(sim, task.neuron_model, task.neuron_params, v_rest.size)
-        pop.set(v_rest=v_rest)
-        pop.initialize(v=v_rest)
-        nodes = pop.node_collection
-        _connect_noise(nest, nodes, task.noise, task.dt, {})
-        recorder = nest.Create("spike_recorder")
-        nest.Connect(nodes, recorder)
-        sim.run(task.t_stop)
-        events = recorder.get("events")
-        times = np.asarray(events["times"], dtype=np.float64)
-        ids = np.asarray(events["senders"], dtype=np.int64) - int(nodes[0].global_id)
-        return {"times": times, "ids": ids}
-    finally:
-        sim.end()
+    """Unconnected neurons that differ only in v_rest: a network without synapses."""
+    n = len(task.v_rest)
+    return run_network(NetworkTask(
+        groups=((task.neuron_model, task.neuron_params, tuple(range(n))),), v_rest=task.v_rest,
+        noise=(task.noise,) * n, pre=(), post=(), weight=(), synapse="static", tso=(),
+        delay=task.dt, dt=task.dt, t_stop=task.t_stop, seed=task.seed, threads=task.threads,
+    ))
 
 
 def run_free_membrane(task):
-    import numpy as np
-
     sim, nest = _setup(task)
     try:
         params = dict(task.neuron_params)
@@ -175,8 +163,6 @@ def run_free_membrane(task):
 
 
 def run_network(task):
-    import numpy as np
-
     sim, nest = _setup(task)
     try:
         n_units = len(task.v_rest)
@@ -216,8 +202,6 @@ def run_network(task):
 
 def _connect_units(nest, task, node_of_unit):
     """All unit-to-unit synapses in one call (NEST's array interface)."""
-    import numpy as np
-
     pre = node_of_unit[np.asarray(task.pre, dtype=np.int64)]
     post = node_of_unit[np.asarray(task.post, dtype=np.int64)]
     k = pre.size

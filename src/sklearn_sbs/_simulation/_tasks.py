@@ -6,8 +6,6 @@ noise, dt, durations, seed, threads); running it is a pure function of the spec.
 
 from dataclasses import dataclass
 
-import numpy as np
-
 
 @dataclass(frozen=True)
 class PoissonSpec:
@@ -152,10 +150,3 @@ def params_tuple(params):
     """A dict of neuron parameters as a sorted tuple (hashable, picklable, stable)."""
     return tuple(sorted((k, None if v is None else float(v)) for k, v in params.items()))
 
-
-def as_arrays(times, senders, first_id):
-    """Spike events as (float64 times, int64 indices from 0)."""
-    return (
-        np.asarray(times, dtype=np.float64),
-        np.asarray(senders, dtype=np.int64) - int(first_id),
-    )
