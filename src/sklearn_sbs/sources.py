@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from ._validation import _describe
+from ._validation import _describe, as_int, as_real
 
 __all__ = [
     "PoissonNoise", "SinusoidalPoissonNoise", "PiecewisePoissonNoise", "SpikeTrainNoise",
@@ -36,14 +36,9 @@ def _signed(inp):
 
 def _positive(value, name, allow_zero=False, integer=False):
     """One validated number (ValueError/TypeError naming the parameter)."""
-    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kinds):
-        kind = "an integer" if integer else "a real number"
-        raise TypeError(f"{name} must be {kind}, got {_describe(value)}")
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        allowed = "non-negative" if allow_zero else "positive"
-        raise ValueError(f"{name} must be finite and {allowed}, got {value!r}")
-    return int(value) if integer else float(value)
+    if integer:
+        return as_int(value, name, low=0 if allow_zero else 1)
+    return as_real(value, name, low=0, low_inclusive=allow_zero)
 
 
 def _as_positive_list(value, name, allow_zero):
