@@ -111,7 +111,8 @@ def search_machine(quick, seed, n_jobs, output_dir):
     grid = {"calibrator__noise__rate_exc": [2000.0, 3000.0],
             "calibrator__noise__weight_exc": [0.001, 0.0015]}
     with tempfile.TemporaryDirectory() as cache:
-        machine = SpikingBoltzmannMachine(weights, biases, calibrator=calibrator,
+        # learning=None: these weights are sampled as given, X only scores them
+        machine = SpikingBoltzmannMachine(weights, biases, calibrator=calibrator, learning=None,
                                           duration=1000.0 if quick else 2e4,
                                           random_state=seed + 1, n_jobs=n_jobs, memory=cache)
         search = GridSearchCV(machine, grid, cv=3).fit(X)

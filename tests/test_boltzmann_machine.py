@@ -211,7 +211,7 @@ def test_json_export_round_trip(sampled, tmp_path):
         SpikingBoltzmannMachine.from_json(bm.calibrators_[0].to_json())
     unfitted = SpikingBoltzmannMachine(W3, B3, calibrator=LIFSamplerCalibrator(duration=500.0))
     back = SpikingBoltzmannMachine.from_json(unfitted.to_json())
-    assert isinstance(back.calibrator[0], LIFSamplerCalibrator) and back.calibrator[0].duration == 500.0
+    assert isinstance(back.calibrator, LIFSamplerCalibrator) and back.calibrator.duration == 500.0
 
 
 def test_renewing_default_uses_the_receiving_synapse_time_constant(calibrator):

@@ -2,18 +2,23 @@
 
 import json
 import numbers
+import sys
+import time
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.base import (
+    BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context, clone,
+)
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
-from . import boltzmann, neurons
+from . import _learning, boltzmann, neurons
 from ._calibrator import LIFSamplerCalibrator
 from ._serialization import JSONFileMixin, noise_from_dict, noise_to_dict, read_document, to_plain
 from ._simulation import NetworkTask, run_tasks
+from ._simulation._session import NetworkSession
 from ._simulation._tasks import params_tuple
 from ._validation import as_float_array, check_boltzmann
 from .metrics import dkl
@@ -22,6 +27,9 @@ from .spikes import MAX_JOINT_UNITS, SpikeTrains
 __all__ = ["SpikingBoltzmannMachine"]
 
 _MAX_CORRECTED_UNITS = 20
+_MAX_EXACT_LEARNING_UNITS = 20
+_MAX_UNITS_PER_RUN = 4000        # transform: rows per simulation, as independent copies
+_CLAMP_MARGIN = 20.0             # theoretical bias beyond any input: firmly on or off
 _FORMAT = "sklearn-sbs/boltzmann-machine"
 _VERSION = 1
 
@@ -56,9 +64,12 @@ def _calibrator_from_doc(doc):
     return FrozenEstimator(cal) if "calibration" in doc else cal
 
 
-def _check_unused_X(X):
-    """fit's X is not used yet, but must still be valid input."""
-    check_array(X, dtype=np.float64)
+def _check_unit_interval(X, name="X"):
+    if X.size and (X.min() < 0 or X.max() > 1):
+        raise ValueError(
+            f"{name} must hold states (0/1) or probabilities in [0, 1], got values in "
+            f"[{X.min():.4g}, {X.max():.4g}]"
+        )
 
 
 def _fit_calibrator(calibrator):
@@ -74,7 +85,8 @@ def _unwrap(calibrator):
     return calibrator.estimator if _is_frozen(calibrator) else calibrator
 
 
-class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
+class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin, JSONFileMixin,
+                              BaseEstimator):
     """Sample a Boltzmann distribution with a network of LIF neurons (NEST).
 
     The target is p(z) ∝ exp(½ zᵀWz + bᵀz) over binary states z.  ``fit``
@@ -173,8 +185,9 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "weights": ["array-like"],
-        "biases": ["array-like"],
+        "weights": ["array-like", None],
+        "biases": ["array-like", None],
+        "n_hidden": [Interval(numbers.Integral, 0, None, closed="left")],
         "weights_unit": [StrOptions({"theo", "bio"})],
         "calibrator": "no_validation",          # checked in fit: one, a list, or frozen
         "synapse": [StrOptions({"static", "renewing"})],
@@ -187,6 +200,13 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
         "n_chains": [Interval(numbers.Integral, 1, None, closed="left")],
         "correction_rounds": [Interval(numbers.Integral, 0, None, closed="left")],
         "correction_duration": [Interval(numbers.Real, 0, None, closed="neither")],
+        "learning": [StrOptions({"spiking", "exact", "gibbs"}), None],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+        "step_duration": [Interval(numbers.Real, 0, None, closed="neither")],
+        "inference": [StrOptions({"auto", "sampling"})],
+        "inference_duration": [Interval(numbers.Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
         "n_jobs": [numbers.Integral, None],
         "memory": [None, str, HasMethods(["cache"])],
@@ -195,9 +215,10 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
 
     def __init__(
         self,
-        weights,
-        biases,
+        weights=None,
+        biases=None,
         *,
+        n_hidden=0,
         weights_unit="theo",
         calibrator=None,
         synapse="renewing",
@@ -210,6 +231,13 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
         n_chains=1,
         correction_rounds=0,
         correction_duration=5e4,
+        learning="spiking",
+        learning_rate=0.1,
+        batch_size=10,
+        n_iter=10,
+        step_duration=100.0,
+        inference="auto",
+        inference_duration=1e4,
         random_state=None,
         n_jobs=None,
         memory=None,
@@ -217,6 +245,7 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
     ):
         self.weights = weights
         self.biases = biases
+        self.n_hidden = n_hidden
         self.weights_unit = weights_unit
         self.calibrator = calibrator
         self.synapse = synapse
@@ -229,6 +258,13 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
         self.n_chains = n_chains
         self.correction_rounds = correction_rounds
         self.correction_duration = correction_duration
+        self.learning = learning
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.n_iter = n_iter
+        self.step_duration = step_duration
+        self.inference = inference
+        self.inference_duration = inference_duration
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.memory = memory
@@ -293,13 +329,16 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X=None, y=None):
-        """Calibrate the units and translate weights and biases.
+        """Calibrate the units, translate weights and biases, and learn from ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), default=None
-            Not used yet (learning weights and biases from binary states is
-            planned); it is checked to be a finite numeric 2-d array.
+        X : array-like of shape (n_samples, n_visible), default=None
+            Training data: binary states (or probabilities in [0, 1]) of the
+            visible units.  With ``learning`` set, weights and biases are
+            learned from it by maximum likelihood, starting from ``weights``
+            and ``biases`` if given (else small random weights, zero biases).
+            None, or ``learning=None``: calibrate and translate only.
         y : None
             Ignored.
 
@@ -307,19 +346,101 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
         -------
         self : SpikingBoltzmannMachine
         """
+        self._close_learning()
+        learn = X is not None and self.learning is not None
+        if X is not None:
+            X = validate_data(self, X, dtype=np.float64)
+            if learn:
+                _check_unit_interval(X)
+        rng = check_random_state(self.random_state)
+        self._setup(X if learn else None, rng)
+        if learn:
+            self._learn(X)
+        if self.correction_rounds:
+            if learn and self.learning == "spiking":
+                raise ValueError(
+                    "correction_rounds moves a translation toward known weights; after "
+                    "learning='spiking' the learned values already are effective ones "
+                    "(set correction_rounds=0, or learn with 'exact' or 'gibbs')"
+                )
+            self._correct()
+        return self
+
+    def partial_fit(self, X, y=None):
+        """One learning step on the batch ``X``, as ``BernoulliRBM.partial_fit``.
+
+        The first call calibrates and initialises as :meth:`fit` does; with
+        ``learning="spiking"`` the network stays alive in its server process
+        between calls, so later calls only change its weights and resting
+        potentials.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_visible)
+            Binary states (or probabilities in [0, 1]) of the visible units.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SpikingBoltzmannMachine
+        """
+        first = not hasattr(self, "calibrators_")
+        if first:
+            self._validate_params()
+        X = validate_data(self, X, dtype=np.float64, reset=first)
+        _check_unit_interval(X)
+        if self.learning is None:
+            raise ValueError("partial_fit learns weights: learning must be 'spiking', 'exact' "
+                             "or 'gibbs', got None")
+        if first:
+            self._setup(X, check_random_state(self.random_state))
+        self._learning_state()
+        W, b = self._step(self.weights_effective_, self.biases_effective_, X)
+        self._set_learned(W, b, 1)
+        return self
+
+    # --- set-up: sizes, initial values, calibration, translation ----------------
+
+    def _initial_values(self, X, rng):
+        """Initial (W, b) in the given units, and the number of units."""
+        if self.weights is None or self.biases is None:
+            if X is None:
+                raise ValueError(
+                    "weights and biases are needed unless fit learns them from data "
+                    "(pass X and set learning)"
+                )
+            if self.weights_unit != "theo":
+                raise ValueError("weights_unit='bio' needs weights and biases to start from")
+            W, b = _learning.initial_parameters(X.shape[1], self.n_hidden, rng)
+            return W, b, b.shape[0]
         b = as_float_array(self.biases, "biases", 1)
         n = b.shape[0]
         if n == 0:
             raise ValueError("biases must hold at least one unit")
-        if X is not None:
-            _check_unused_X(X)
-        _check_tso(self.tso_params)
-        cals = self._fit_calibrators(self._calibrator_list(n))
         W = as_float_array(self.weights, "weights", 2)
         if W.shape != (n, n):
             raise ValueError(f"weights must have shape ({n}, {n}) to match biases, got {W.shape}")
+        if self.n_hidden >= n:
+            raise ValueError(f"n_hidden must be below the number of units ({n}), got {self.n_hidden}")
+        if X is not None and X.shape[1] != n - self.n_hidden:
+            raise ValueError(
+                f"X must have one column per visible unit ({n - self.n_hidden} = {n} units - "
+                f"n_hidden {self.n_hidden}), got {X.shape[1]} columns"
+            )
         if np.any(np.diag(W) != 0):
             raise ValueError("weights must have a zero diagonal (no self-connections)")
+        if self.n_hidden and np.any(W[~_learning.connection_mask(n - self.n_hidden, self.n_hidden)]):
+            raise ValueError(
+                "with n_hidden > 0 the machine is restricted: weights within the visible "
+                "and within the hidden layer must be 0"
+            )
+        return W, b, n
+
+    def _setup(self, X, rng):
+        W, b, n = self._initial_values(X, rng)
+        _check_tso(self.tso_params)
+        cals = self._fit_calibrators(self._calibrator_list(n))
         if self.weights_unit == "theo":
             W, b = check_boltzmann(W, b)
             w_bio, v_rest = self._to_bio(cals, W, b)
@@ -340,18 +461,105 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
         self.weights_theo_, self.biases_theo_ = w_theo, b
         self.weights_bio_, self.v_rest_ = w_bio, v_rest
         self.tau_on_ = np.array([c.tau_on_ for c in cals])
-        self.n_features_in_ = n
+        self.n_units_ = n
+        self.n_features_in_ = n - self.n_hidden
+        self.random_state_ = rng
         self._drop(None)
         self.weights_effective_, self.biases_effective_ = w_theo.copy(), b.copy()
         self.correction_errors_ = []
-        if self.correction_rounds:
-            self._correct()
-        return self
+        self.learning_steps_ = 0
 
     def _to_bio(self, cals, W, b):
         """Synaptic weights and resting potentials for theoretical (W, b)."""
         v_rest = np.array([c.bias_to_v_rest(b[j]) for j, c in enumerate(cals)], dtype=float)
         return self._translate(cals, W, b, "weights_to_bio"), v_rest
+
+    # --- learning -------------------------------------------------------------------------
+
+    def _learning_state(self):
+        """The model-moment estimator, created on first use and kept across steps."""
+        if getattr(self, "_moments", None) is None:
+            n, nv = self.n_units_, self.n_features_in_
+            rng = self.random_state_
+            if self.learning == "exact":
+                if n > _MAX_EXACT_LEARNING_UNITS:
+                    raise ValueError(
+                        f"learning='exact' sums over all states, limited to "
+                        f"{_MAX_EXACT_LEARNING_UNITS} units; got {n} (use 'spiking' or 'gibbs')"
+                    )
+                self._moments = _learning.ExactMoments()
+            elif self.learning == "gibbs":
+                sweeps = max(1, int(round(self.step_duration / float(self.tau_on_.min()))))
+                self._moments = _learning.GibbsMoments(n, nv, self.n_chains, sweeps, rng)
+            else:
+                self._moments = self._spiking_moments(rng)
+        return self._moments
+
+    def _spiking_moments(self, rng):
+        """A persistent network (n_chains copies side by side) for the model moments."""
+        mask = _learning.connection_mask(self.n_features_in_, self.n_hidden)
+        pre, post = np.nonzero(mask)         # every allowed synapse exists, even at weight 0
+        seed = rng.randint(1, 2**31 - 1)
+        task = self._network_task(self.step_duration, seed, connections=(pre, post))
+        task = task.copies([task.v_rest] * self.n_chains)
+        session = NetworkSession(task, "learning network")
+        session.run(self.burn_in)
+        tau_syn = self._tau_syn()
+
+        def translate(W, b):
+            w_bio, v_rest = self._to_bio(self.calibrators_, W, b)
+            weight, tau_rec = self._synapse_values(w_bio, pre, post, tau_syn)
+            return weight, tau_rec, v_rest
+
+        return _learning.SpikingMoments(session, translate, self.n_units_, self.n_chains,
+                                        self.tau_on_, self.step_duration, self.burn_in)
+
+    def _close_learning(self):
+        moments = self.__dict__.pop("_moments", None)
+        if moments is not None:
+            moments.close()
+
+    def _step(self, W, b, V):
+        data = _learning.data_moments(V, W, b, self.n_features_in_)
+        model = self._moments(W, b)
+        mask = _learning.connection_mask(self.n_features_in_, self.n_hidden)
+        return _learning.gradient_step(W, b, data, model, self.learning_rate, mask)
+
+    def _learn(self, X):
+        """Mini-batch gradient ascent on the likelihood (as BernoulliRBM: batches
+        in row order, ``n_iter`` passes)."""
+        W, b = self.weights_effective_, self.biases_effective_
+        batches = list(gen_batches(X.shape[0], self.batch_size))
+        self._learning_state()
+        try:
+            for iteration in range(1, self.n_iter + 1):
+                start = time.perf_counter()
+                for batch in batches:
+                    W, b = self._step(W, b, X[batch])
+                if self.verbose:
+                    pl = _learning.pseudo_likelihood(X, W, b, self.n_features_in_,
+                                                     self.random_state_).mean()
+                    print(f"[SpikingBoltzmannMachine] Iteration {iteration}, pseudo-likelihood "
+                          f"= {pl:.2f}, time = {time.perf_counter() - start:.2f}s",
+                          file=sys.stderr, flush=True)
+        finally:
+            self._close_learning()
+        self._set_learned(W, b, self.n_iter * len(batches))
+
+    def _set_learned(self, W, b, steps):
+        """The learned values become the machine's weights, in both units."""
+        self.learning_steps_ += steps
+        self.weights_theo_, self.biases_theo_ = W, b
+        self.weights_effective_, self.biases_effective_ = W.copy(), b.copy()
+        self.weights_bio_, self.v_rest_ = self._to_bio(self.calibrators_, W, b)
+        self._drop(None)
+        self.__dict__.pop("spikes_", None)
+
+    def __getstate__(self):
+        # a live network belongs to its server process: pickles and copies go without it
+        state = super().__getstate__()
+        state.pop("_moments", None)
+        return state
 
     def _correct(self):
         """Move the effective weights and biases by the gap between the target's
@@ -361,7 +569,7 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
         renewing synapses; matching <z_i z_j> and <z_i> in the loop (a moment-
         matching gradient step, rate 1) removes most of that error.
         """
-        n = self.n_features_in_
+        n = self.n_units_
         if n > _MAX_CORRECTED_UNITS:
             raise ValueError(
                 f"correction_rounds needs exact moments, limited to {_MAX_CORRECTED_UNITS} units; "
@@ -373,15 +581,13 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
         stream = check_random_state(self.random_state).randint(1, 2**31 - 1, size=2)
         rng = np.random.RandomState(stream + 1)
         w_eff, b_eff = W.copy(), b.copy()
-        off_diagonal = ~np.eye(n, dtype=bool)
+        mask = _learning.connection_mask(self.n_features_in_, self.n_hidden)
         for _ in range(self.correction_rounds):
             self.weights_bio_, self.v_rest_ = self._to_bio(self.calibrators_, w_eff, b_eff)
             self.sample(duration=self.correction_duration, random_state=rng)
             sampled = np.mean([s.coactivation(*self.sampled_window_) for s in self.spikes_], axis=0)
-            gap = target - sampled
-            self.correction_errors_.append(float(np.abs(gap).max()))
-            w_eff = w_eff + np.where(off_diagonal, gap, 0.0)
-            b_eff = b_eff + np.diag(gap)
+            self.correction_errors_.append(float(np.abs((target - sampled)[mask | np.eye(n, dtype=bool)]).max()))
+            w_eff, b_eff = _learning.gradient_step(w_eff, b_eff, target, sampled, 1.0, mask)
         self.weights_effective_, self.biases_effective_ = w_eff, b_eff
         self.weights_bio_, self.v_rest_ = self._to_bio(self.calibrators_, w_eff, b_eff)
         del self.spikes_, self.sampled_window_           # sampled with the previous values
@@ -400,34 +606,54 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
 
     # --- sampling -------------------------------------------------------------------------
 
-    def _network_task(self, duration, seed, initial_v=None):
+    def _tau_syn(self):
+        """Excitatory and inhibitory synaptic time constants of every unit, (2, n)."""
+        tau = np.empty((2, self.n_units_))
+        for j, c in enumerate(self.calibrators_):
+            params = neurons.check_neuron_params(c.neuron_model, c.neuron_params)
+            tau[:, j] = params["tau_syn_E"], params["tau_syn_I"]
+        return tau
+
+    def _tso(self):
+        tso = dict(U=1.0, tau_rec=None, tau_fac=0.0)
+        tso.update(self.tso_params or {})
+        return tso
+
+    def _synapse_values(self, w_bio, pre, post, tau_syn):
+        """Signed weights and tau_rec of the connections (pre[k] -> post[k])."""
+        weight = w_bio[pre, post]
+        tau_rec = self._tso()["tau_rec"]
+        # default (Petrovici et al. 2016): U = 1 and tau_rec = the time constant of
+        # the receiving synapse, so a renewed PSP equals a fresh one
+        if tau_rec is None:
+            tau_rec = tau_syn[np.where(weight >= 0, 0, 1), post]
+        else:
+            tau_rec = np.full(pre.size, float(tau_rec))
+        return weight, tau_rec
+
+    def _network_task(self, duration, seed, initial_v=None, connections=None, v_rest=None):
+        """The network as a task; ``connections`` (pre, post) default to the
+        non-zero weights, ``v_rest`` to the fitted resting potentials."""
         cals = self.calibrators_
-        n = len(cals)
         dts = {c.dt for c in cals}
         dt = self.dt if self.dt is not None else (dts.pop() if len(dts) == 1 else None)
         if dt is None:
             raise ValueError(f"calibrators use different dt {sorted({c.dt for c in cals})}; set dt")
         groups = {}
         noise = []
-        tau_syn = np.empty((2, n))             # per unit: excitatory, inhibitory
         for j, c in enumerate(cals):
             params = neurons.check_neuron_params(c.neuron_model, c.neuron_params)
             fixed = params_tuple({k: v for k, v in params.items() if k != "v_rest"})
             groups.setdefault((c.neuron_model, fixed), []).append(j)
             source = self.noise if self.noise is not None else c._noise()
             noise.append(source.simulation_specs())
-            tau_syn[:, j] = params["tau_syn_E"], params["tau_syn_I"]
-        pre, post = np.nonzero(self.weights_bio_)
-        weight = self.weights_bio_[pre, post]
-        # default (Petrovici et al. 2016): U = 1 and tau_rec = the time constant of
-        # the receiving synapse, so a renewed PSP equals a fresh one
-        tso = dict(U=1.0, tau_rec=None, tau_fac=0.0)
-        tso.update(self.tso_params or {})
-        tau_rec = (tau_syn[np.where(weight > 0, 0, 1), post] if tso["tau_rec"] is None
-                   else np.full(pre.size, float(tso["tau_rec"])))
+        pre, post = np.nonzero(self.weights_bio_) if connections is None else connections
+        weight, tau_rec = self._synapse_values(self.weights_bio_, pre, post, self._tau_syn())
+        tso = self._tso()
+        v_rest = self.v_rest_ if v_rest is None else v_rest
         return NetworkTask(
             groups=tuple((m, p, tuple(u)) for (m, p), u in groups.items()),
-            v_rest=tuple(self.v_rest_.tolist()), noise=tuple(noise),
+            v_rest=tuple(np.asarray(v_rest, dtype=float).tolist()), noise=tuple(noise),
             pre=tuple(pre.tolist()), post=tuple(post.tolist()),
             weight=tuple(weight.tolist()), synapse=self.synapse,
             tso=(float(tso["U"]), tuple(tau_rec.tolist()), float(tso["tau_fac"])),
@@ -460,16 +686,16 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
             raise ValueError(f"duration must be a positive number of ms, got {duration!r}")
         if initial_v is not None:
             initial_v = as_float_array(initial_v, "initial_v", 1)
-            if initial_v.shape != (self.n_features_in_,):
+            if initial_v.shape != (self.n_units_,):
                 raise ValueError(
-                    f"initial_v must hold one potential per unit ({self.n_features_in_}), "
+                    f"initial_v must hold one potential per unit ({self.n_units_}), "
                     f"got shape {initial_v.shape}"
                 )
         rng = check_random_state(self.random_state if random_state is None else random_state)
         seeds = rng.randint(1, 2**31 - 1, size=self.n_chains)
         tasks = [self._network_task(duration, seed, initial_v) for seed in seeds]
         results = run_tasks(tasks, self.n_jobs, self.verbose, "sampling")
-        n = self.n_features_in_
+        n = self.n_units_
         self.spikes_ = [SpikeTrains(r["times"], r["ids"], n, self.tau_on_) for r in results]
         self.sampled_window_ = (float(self.burn_in), float(self.burn_in + duration))
         self._drop("sampled")
@@ -479,6 +705,10 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
     # --- distributions ------------------------------------------------------------------
 
     def _n_units(self):
+        if hasattr(self, "n_units_"):
+            return self.n_units_
+        if self.biases is None:
+            check_is_fitted(self)
         return np.shape(self.biases)[0]
 
     def _units(self, units):
@@ -496,8 +726,9 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
 
     def _target_params(self):
         """Theoretical (W, b) of the current parameters: known without fitting
-        when given in theoretical units, else from the fitted translation."""
-        if self.weights_unit == "theo":
+        when given in theoretical units (and not learned), else the fitted ones."""
+        if self.weights_unit == "theo" and self.weights is not None \
+                and not getattr(self, "learning_steps_", 0):
             return check_boltzmann(self.weights, self.biases)
         check_is_fitted(self)
         return self.weights_theo_, self.biases_theo_
@@ -544,11 +775,11 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
         document; fitted calibrators load fitted and are then used as they are.
         """
         params = self.get_params(deep=False)
-        n = np.shape(params["biases"])[0]
-        cals = self._calibrator_list(n) if params["calibrator"] is not None else None
-        params["calibrator"] = None if cals is None else [
-            json.loads(_unwrap(c).to_json()) for c in cals
-        ]
+        cal = params["calibrator"]
+        if isinstance(cal, (list, tuple)):
+            params["calibrator"] = [json.loads(_unwrap(c).to_json()) for c in cal]
+        elif cal is not None:
+            params["calibrator"] = json.loads(_unwrap(cal).to_json())
         params["noise"] = None if self.noise is None else noise_to_dict(self.noise)
         if not isinstance(params["memory"], (str, type(None))):
             params["memory"] = None                   # a Memory object is not data
@@ -563,6 +794,7 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
                 "weights_effective": self.weights_effective_,
                 "biases_effective": self.biases_effective_,
                 "correction_errors": self.correction_errors_,
+                "learning_steps": self.learning_steps_,
             })
         return json.dumps(doc, indent=2)
 
@@ -572,12 +804,16 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
         doc = read_document(text, _FORMAT, {_VERSION})
         try:
             params = dict(doc["params"])
-            if params.get("calibrator") is not None:
-                params["calibrator"] = [_calibrator_from_doc(c) for c in params["calibrator"]]
+            cal = params.get("calibrator")
+            if isinstance(cal, list):
+                params["calibrator"] = [_calibrator_from_doc(c) for c in cal]
+            elif cal is not None:
+                params["calibrator"] = _calibrator_from_doc(cal)
             if params.get("noise") is not None:
                 params["noise"] = noise_from_dict(params["noise"])
             for name in ("weights", "biases"):
-                params[name] = np.asarray(params[name], dtype=float)
+                if params.get(name) is not None:
+                    params[name] = np.asarray(params[name], dtype=float)
             machine = cls(**params)
             fitted = doc.get("fitted")
             if fitted is not None:
@@ -591,7 +827,9 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
                 machine.biases_effective_ = np.asarray(fitted["biases_effective"], dtype=float)
                 machine.correction_errors_ = list(fitted["correction_errors"])
                 machine.tau_on_ = np.array([c.tau_on_ for c in machine.calibrators_])
-                machine.n_features_in_ = machine.v_rest_.shape[0]
+                machine.learning_steps_ = int(fitted.get("learning_steps", 0))
+                machine.n_units_ = machine.v_rest_.shape[0]
+                machine.n_features_in_ = machine.n_units_ - machine.n_hidden
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"corrupt {_FORMAT} document: {exc}") from exc
         machine._validate_params()
@@ -613,18 +851,19 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
         return 0.5 * float(self.tau_on_.min()) / ((t1 - t0) * len(self.spikes_))
 
     def score(self, X=None, y=None):
-        """Minus the KL divergence DKL(target ‖ sampled) of the joint over all units.
+        """Minus the KL divergence DKL(target ‖ sampled) of a joint distribution.
 
-        The target is the exact Boltzmann distribution, or with ``X`` the
-        empirical distribution of its rows.  Samples first if nothing was
-        sampled yet.  States the network never visited would make the
+        Without ``X`` the target is the exact Boltzmann distribution of all
+        units; with ``X`` it is the empirical distribution of its rows, compared
+        with the sampled joint of the visible units.  Samples first if nothing
+        was sampled yet.  States the network never visited would make the
         divergence infinite; the sampled joint is therefore smoothed by adding
         half the weight of one sample (``tau_on / 2`` of the sampled time) to
         every state before renormalising.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_units), default=None
+        X : array-like of shape (n_samples, n_visible), default=None
             Binary states (0/1) whose distribution is the target.
         y : None
             Ignored.
@@ -635,7 +874,7 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
             ``-DKL``, 0 at best.
         """
         check_is_fitted(self)
-        n = self.n_features_in_
+        n = self.n_units_ if X is None else self.n_features_in_
         if n > MAX_JOINT_UNITS:
             raise ValueError(f"score compares joints, limited to {MAX_JOINT_UNITS} units, got {n}")
         if X is None:
@@ -645,5 +884,115 @@ class SpikingBoltzmannMachine(JSONFileMixin, BaseEstimator):
             _check_states(X, n)
             codes = X.astype(np.int64) @ (1 << np.arange(n)[::-1])
             target = (np.bincount(codes, minlength=2**n) / X.shape[0]).reshape((2,) * n)
-        sampled = self.sampled_joint()
+        sampled = self.sampled_joint(units=range(n))
         return -dkl(target, sampled, eps=self._smoothing())
+
+    def score_samples(self, X):
+        """Pseudo-likelihood of each row, as ``BernoulliRBM.score_samples``.
+
+        One randomly chosen visible unit per row is flipped, and
+        ``n_visible * log σ(F(flipped) - F(x))`` is returned, F being the free
+        energy of the fitted (learned) weights and biases with the hidden units
+        summed out.  The flipped units are drawn from ``random_state``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_visible)
+            States (or probabilities in [0, 1]) of the visible units.
+
+        Returns
+        -------
+        pseudo_likelihood : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        _check_unit_interval(X)
+        return _learning.pseudo_likelihood(X, self.weights_theo_, self.biases_theo_,
+                                           self.n_features_in_,
+                                           check_random_state(self.random_state))
+
+    # --- inference ------------------------------------------------------------------------
+
+    @property
+    def _n_features_out(self):
+        return self.n_hidden if self.n_hidden else self.n_units_
+
+    def transform(self, X):
+        """Posterior marginals p(z_i = 1 | observed) for rows of partial observations.
+
+        Each row of ``X`` holds the observed visible states (0 or 1) and NaN
+        where a unit is unobserved.  The unobserved units are sampled with the
+        observed ones clamped: their resting potentials are moved so far
+        (``20 + sum_j |W_ij|`` in theoretical bias) that they fire at their
+        ceiling or stay silent whatever their input.  All rows run as
+        independent copies of the network in one simulation (split into
+        simulations of at most 4000 neurons, run in parallel with ``n_jobs``),
+        each for ``inference_duration`` ms after ``burn_in``.
+
+        With hidden units (``n_hidden > 0``) and ``inference="auto"``, rows
+        without NaN need no sampling: the hidden units are conditionally
+        independent given the visible ones, and their activation probability
+        is the calibrated activation function at the visible input,
+        ``σ(b_h + v W)``, as in ``BernoulliRBM.transform`` (which also accepts
+        probabilities in [0, 1] for v).  ``inference="sampling"`` samples them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_visible)
+            Observed states (0/1), NaN for unobserved units.
+
+        Returns
+        -------
+        p_on : ndarray of shape (n_samples, n_units) or (n_samples, n_hidden)
+            Without hidden units, the posterior marginal of every unit
+            (observed units keep their values); with hidden units, those of the
+            hidden units.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan")
+        observed = ~np.isnan(X)
+        _check_unit_interval(X[observed])
+        nv = self.n_features_in_
+        rows = np.hstack([X, np.full((X.shape[0], self.n_hidden), np.nan)])
+        complete = observed.all(axis=1)
+        p_on = rows.copy()
+        exact = complete & (self.n_hidden > 0) & (self.inference == "auto")
+        if exact.any():
+            p_on[exact, nv:] = _learning.hidden_probabilities(
+                X[exact], self.weights_theo_, self.biases_theo_, nv)
+        to_sample = ~exact & np.isnan(rows).any(axis=1)
+        if to_sample.any():
+            if not np.isin(X[to_sample][observed[to_sample]], (0.0, 1.0)).all():
+                raise ValueError("observed units are clamped to states: X must hold 0, 1 or NaN "
+                                 "in rows that are sampled")
+            p_on[to_sample] = self._sample_clamped(rows[to_sample])
+        return p_on[:, nv:] if self.n_hidden else p_on
+
+    def _sample_clamped(self, rows):
+        """Marginals of the free (NaN) units of each row, observed units clamped."""
+        n = self.n_units_
+        margin = _CLAMP_MARGIN + np.abs(self.weights_effective_).sum(axis=1)
+        clamped = np.where(rows == 1, margin, -margin)
+        v_clamp = np.array([[c.bias_to_v_rest(clamped[r, j]) for j, c in enumerate(self.calibrators_)]
+                            for r in range(rows.shape[0])])
+        free = np.isnan(rows)
+        v_rows = np.where(free, self.v_rest_, v_clamp)
+        per_run = max(1, _MAX_UNITS_PER_RUN // n)
+        chunks = [slice(i, i + per_run) for i in range(0, rows.shape[0], per_run)]
+        rng = check_random_state(self.random_state)
+        base = [self._network_task(self.inference_duration, seed)
+                for seed in rng.randint(1, 2**31 - 1, size=len(chunks))]
+        tasks = [task.copies(v_rows[chunk]) for task, chunk in zip(base, chunks)]
+        results = run_tasks(tasks, self.n_jobs, self.verbose, "inference")
+        window = (float(self.burn_in), float(self.burn_in + self.inference_duration))
+        p_on = np.empty_like(rows)
+        for chunk, result in zip(chunks, results):
+            m = v_rows[chunk].shape[0]
+            spikes = SpikeTrains(result["times"], result["ids"], m * n, np.tile(self.tau_on_, m))
+            p_on[chunk] = spikes.marginals(*window).reshape(m, n)
+        return np.where(free, p_on, rows)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True        # transform: NaN marks unobserved units
+        return tags

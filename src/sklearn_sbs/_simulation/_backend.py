@@ -163,20 +163,33 @@ def run_free_membrane(task):
 
 
 def run_network(task):
-    sim, nest = _setup(task)
+    network = LiveNetwork(task)
     try:
+        return network.run(task.t_stop)
+    finally:
+        network.close()
+
+
+class LiveNetwork:
+    """A built network that runs on in steps; between steps its unit-to-unit
+    weights and resting potentials can change (the NEST kernel, the noise and
+    the membrane states persist: nothing is rebuilt)."""
+
+    def __init__(self, task):
+        self.sim, nest = _setup(task)
+        self.nest = nest
         n_units = len(task.v_rest)
         v_rest = np.asarray(task.v_rest, dtype=np.float64)
         v_init = v_rest if task.v_init is None else np.asarray(task.v_init, dtype=np.float64)
         node_of_unit = np.empty(n_units, dtype=np.int64)
-        all_nodes = []
+        self.populations = []
         for model, params, units in task.groups:
             units = np.asarray(units, dtype=np.int64)
-            pop = _population(sim, model, params, units.size)
+            pop = _population(self.sim, model, params, units.size)
             pop.set(v_rest=v_rest[units])
             pop.initialize(v=v_init[units])
             node_of_unit[units] = np.asarray(pop.node_collection.tolist(), dtype=np.int64)
-            all_nodes.append(pop.node_collection)
+            self.populations.append((pop, units))
         # units with the same background share its generators (still independent trains)
         by_noise = {}
         for unit, specs in enumerate(task.noise):
@@ -185,23 +198,51 @@ def run_network(task):
         for specs, units in by_noise.items():
             nodes = nest.NodeCollection(sorted(node_of_unit[units].tolist()))
             _connect_noise(nest, nodes, specs, task.dt, shared)
-        if len(task.pre):
-            _connect_units(nest, task, node_of_unit)
-        recorder = nest.Create("spike_recorder")
-        for nodes in all_nodes:
-            nest.Connect(nodes, recorder)
-        sim.run(task.t_stop)
-        events = recorder.get("events")
+        units_nc = nest.NodeCollection(sorted(node_of_unit.tolist()))
+        self.connections = _connect_units(nest, task, node_of_unit, units_nc) if len(task.pre) else None
+        self.recorder = nest.Create("spike_recorder")
+        nest.Connect(units_nc, self.recorder)
+        self.lookup = np.full(int(node_of_unit.max()) + 1, -1, dtype=np.int64)
+        self.lookup[node_of_unit] = np.arange(n_units)
+
+    def update(self, weight=None, tau_rec=None, v_rest=None):
+        """New signed weights / tau_rec (per connection, in the task's order) and
+        resting potentials (per unit)."""
+        if weight is not None or tau_rec is not None:
+            conns, order = self.connections
+            values = {}
+            if weight is not None:
+                values["weight"] = (np.asarray(weight, dtype=np.float64)[order]
+                                    * _WEIGHT_SCALE).tolist()
+            if tau_rec is not None:
+                values["tau_rec"] = np.asarray(tau_rec, dtype=np.float64)[order].tolist()
+            conns.set(values)
+        if v_rest is not None:
+            v_rest = np.asarray(v_rest, dtype=np.float64)
+            for pop, units in self.populations:
+                pop.set(v_rest=v_rest[units])
+
+    def run(self, duration):
+        """Simulate ``duration`` more ms; the spikes of this step (times, units)."""
+        # NEST directly: PyNN's run adds ~6 ms of bookkeeping per call, which
+        # dominates the short steps of learning (our recorder is NEST's own)
+        self.nest.Simulate(float(duration))
+        events = self.recorder.get("events")
         senders = np.asarray(events["senders"], dtype=np.int64)
-        lookup = np.full(int(node_of_unit.max()) + 1, -1, dtype=np.int64)
-        lookup[node_of_unit] = np.arange(n_units)
-        return {"times": np.asarray(events["times"], dtype=np.float64), "ids": lookup[senders]}
-    finally:
-        sim.end()
+        times = np.asarray(events["times"], dtype=np.float64)
+        self.recorder.n_events = 0
+        return {"times": times, "ids": self.lookup[senders]}
+
+    def close(self):
+        self.sim.end()
 
 
-def _connect_units(nest, task, node_of_unit):
-    """All unit-to-unit synapses in one call (NEST's array interface)."""
+def _connect_units(nest, task, node_of_unit, units_nc):
+    """All unit-to-unit synapses in one call (NEST's array interface).
+
+    Returns the connections and, for each of them, its index in the task's
+    connection list (NEST orders connections its own way).
+    """
     pre = node_of_unit[np.asarray(task.pre, dtype=np.int64)]
     post = node_of_unit[np.asarray(task.post, dtype=np.int64)]
     k = pre.size
@@ -220,3 +261,10 @@ def _connect_units(nest, task, node_of_unit):
     else:
         spec["synapse_model"] = "static_synapse"
     nest.Connect(pre, post, "one_to_one", syn_spec=spec)
+    conns = nest.GetConnections(source=units_nc, target=units_nc)
+    # one connection per (pre, post) pair: match them by that key
+    scale = int(node_of_unit.max()) + 1
+    task_keys = pre * scale + post
+    by_key = np.argsort(task_keys)
+    keys = np.asarray(conns.source, dtype=np.int64) * scale + np.asarray(conns.target, dtype=np.int64)
+    return conns, by_key[np.searchsorted(task_keys[by_key], keys)]

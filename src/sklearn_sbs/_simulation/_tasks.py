@@ -4,7 +4,7 @@ Every task carries everything the worker needs (neuron model and parameters,
 noise, dt, durations, seed, threads); running it is a pure function of the spec.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,25 @@ class NetworkTask:
     @property
     def cost(self):
         return len(self.v_rest) * self.t_stop
+
+    def copies(self, v_rest_rows):
+        """Independent copies of this network in one run, copy k with resting
+        potentials ``v_rest_rows[k]``; unit i of copy k becomes unit
+        ``k * n_units + i``, and copies share no synapses."""
+        n = len(self.v_rest)
+        k = len(v_rest_rows)
+        offsets = [c * n for c in range(k)]
+        repeat = lambda values: tuple(values) * k   # noqa: E731
+        shifted = lambda units: tuple(u + o for o in offsets for u in units)  # noqa: E731
+        U, tau_rec, tau_fac = self.tso if self.tso else (None, (), None)
+        return replace(
+            self,
+            groups=tuple((model, params, shifted(units)) for model, params, units in self.groups),
+            v_rest=tuple(float(v) for row in v_rest_rows for v in row),
+            noise=repeat(self.noise), pre=shifted(self.pre), post=shifted(self.post),
+            weight=repeat(self.weight), tso=(U, repeat(tau_rec), tau_fac) if self.tso else (),
+            v_init=None if self.v_init is None else repeat(self.v_init),
+        )
 
 
 def params_tuple(params):

@@ -1,0 +1,161 @@
+"""Maximum-likelihood learning of Boltzmann machines from moments.
+
+The log-likelihood gradient of p(z) ∝ exp(½ zᵀWz + bᵀz) is the data's second
+moments minus the model's: ΔW_ij ∝ <z_i z_j>_data - <z_i z_j>_model and
+Δb_i ∝ <z_i>_data - <z_i>_model (Ackley, Hinton & Sejnowski 1985).  Moments are
+kept as one matrix whose diagonal holds the means.  With hidden units the
+structure is restricted (visible-hidden weights only) and the data moments
+take the hidden units at their exact conditional p(h | v), as in
+scikit-learn's BernoulliRBM.  The model moments come from the exact sums, a
+persistent Gibbs sampler, or the spiking network (see SpikingBoltzmannMachine).
+"""
+
+import numpy as np
+from scipy.special import expit, log_expit
+
+from . import boltzmann
+from .spikes import SpikeTrains
+
+
+def connection_mask(n_visible, n_hidden):
+    """Which weights may be non-zero: all pairs, or visible-hidden pairs only."""
+    n = n_visible + n_hidden
+    if n_hidden == 0:
+        return ~np.eye(n, dtype=bool)
+    mask = np.zeros((n, n), dtype=bool)
+    mask[:n_visible, n_visible:] = True
+    mask[n_visible:, :n_visible] = True
+    return mask
+
+
+def initial_parameters(n_visible, n_hidden, rng):
+    """Small random weights (std 0.01, as BernoulliRBM) and zero biases."""
+    n = n_visible + n_hidden
+    W = np.triu(rng.normal(0.0, 0.01, size=(n, n)), 1)
+    W = (W + W.T) * connection_mask(n_visible, n_hidden)
+    return W, np.zeros(n)
+
+
+def hidden_probabilities(V, W, b, n_visible):
+    """p(h_j = 1 | v) of a restricted machine, one row per visible row."""
+    return expit(V @ W[:n_visible, n_visible:] + b[n_visible:])
+
+
+def moments_of_states(Z):
+    """Second moments of the rows of Z (states or probabilities), means on the diagonal."""
+    M = Z.T @ Z / Z.shape[0]
+    np.fill_diagonal(M, Z.mean(axis=0))
+    return M
+
+
+def data_moments(V, W, b, n_visible):
+    """Moments of a batch of visible rows; hidden units at their conditional means."""
+    if W.shape[0] > n_visible:
+        V = np.hstack([V, hidden_probabilities(V, W, b, n_visible)])
+    return moments_of_states(V)
+
+
+def gradient_step(W, b, data, model, learning_rate, mask):
+    """One ascent step along the likelihood gradient (masked to the structure)."""
+    gap = data - model
+    return W + learning_rate * np.where(mask, gap, 0.0), b + learning_rate * np.diag(gap)
+
+
+def free_energy(V, W, b, n_visible):
+    """F(v) with p(v) ∝ exp(-F(v)): hidden units summed out, if there are any."""
+    Wvv, bv = W[:n_visible, :n_visible], b[:n_visible]
+    energy = 0.5 * np.einsum("si,ij,sj->s", V, Wvv, V) + V @ bv
+    if W.shape[0] > n_visible:
+        energy = energy + np.logaddexp(0.0, V @ W[:n_visible, n_visible:] + b[n_visible:]).sum(1)
+    return -energy
+
+
+def pseudo_likelihood(V, W, b, n_visible, rng):
+    """BernoulliRBM's stochastic pseudo-likelihood: one random unit flipped per row,
+    ``n_visible * log σ(F(v̄) - F(v))``."""
+    flipped = V.copy()
+    columns = rng.randint(0, n_visible, V.shape[0])
+    rows = np.arange(V.shape[0])
+    flipped[rows, columns] = 1 - flipped[rows, columns]
+    return n_visible * log_expit(free_energy(flipped, W, b, n_visible) - free_energy(V, W, b, n_visible))
+
+
+class ExactMoments:
+    """Model moments by exact enumeration (at most 30 units)."""
+
+    def __call__(self, W, b):
+        return boltzmann.second_moments(W, b)
+
+    def close(self):
+        pass
+
+
+class GibbsMoments:
+    """Model moments from persistent Gibbs chains (the ideal sampler).
+
+    Each call continues every chain by ``n_sweeps`` sweeps under the current
+    parameters and averages the visited states: persistent contrastive
+    divergence (Tieleman 2008).  A restricted machine is swept layer by layer.
+    """
+
+    def __init__(self, n_units, n_visible, n_chains, n_sweeps, rng):
+        self.Z = rng.randint(0, 2, size=(n_chains, n_units)).astype(float)
+        self.n_visible, self.n_sweeps, self.rng = n_visible, n_sweeps, rng
+
+    def _sweep(self, W, b):
+        Z, nv = self.Z, self.n_visible
+        if W.shape[0] > nv:
+            for layer in (slice(nv, None), slice(0, nv)):
+                field = Z @ W[:, layer] + b[layer]
+                Z[:, layer] = self.rng.random_sample(field.shape) < expit(field)
+        else:
+            for i in range(W.shape[0]):
+                Z[:, i] = self.rng.random_sample(Z.shape[0]) < expit(Z @ W[:, i] + b[i])
+
+    def __call__(self, W, b):
+        total = 0.0
+        for _ in range(self.n_sweeps):
+            self._sweep(W, b)
+            total = total + moments_of_states(self.Z)
+        return total / self.n_sweeps
+
+    def close(self):
+        pass
+
+
+class SpikingMoments:
+    """Model moments from a spiking network that persists between calls.
+
+    ``session`` runs ``n_copies`` copies of the network side by side; each call
+    sets the translated weights and resting potentials, runs ``duration`` ms on
+    and measures time-weighted moments in that window (copies pooled).  Spikes
+    from the last ``tau_on`` of the previous window are kept, since their
+    on-intervals reach into this one.
+    """
+
+    def __init__(self, session, translate, n_units, n_copies, tau_on, duration, t_start):
+        self.session, self.translate = session, translate
+        self.n, self.k, self.duration = n_units, n_copies, duration
+        self.tau_on = np.asarray(tau_on, dtype=float)
+        self.t = t_start
+        self.tail = (np.empty(0), np.empty(0, dtype=np.int64))
+
+    def __call__(self, W, b):
+        weight, tau_rec, v_rest = self.translate(W, b)
+        out = self.session.run(self.duration, weight=np.tile(weight, self.k),
+                               tau_rec=np.tile(tau_rec, self.k), v_rest=np.tile(v_rest, self.k))
+        times = np.concatenate([self.tail[0], out["times"]])
+        ids = np.concatenate([self.tail[1], out["ids"]])
+        t0, self.t = self.t, self.t + self.duration
+        keep = times >= t0 + self.duration - self.tau_on.max()
+        self.tail = (times[keep], ids[keep])
+        copy = ids // self.n
+        total = 0.0
+        for c in range(self.k):        # one copy at a time: never (k n)^2 memory
+            mine = copy == c
+            spikes = SpikeTrains(times[mine], ids[mine] - c * self.n, self.n, self.tau_on)
+            total = total + spikes.coactivation(t0, self.t)
+        return total / self.k
+
+    def close(self):
+        self.session.close()

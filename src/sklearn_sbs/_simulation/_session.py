@@ -1,0 +1,125 @@
+"""A network kept alive in a server process between runs (learning in the loop).
+
+``run_tasks`` builds a fresh network for every task.  Learning changes the
+weights and resting potentials every few hundred ms of simulated time, so a
+:class:`NetworkSession` builds the network once in a server process and then
+only sends the new values and the time to run.  The server is a plain
+``python -m`` subprocess talking over two private pipes (NEST writes to
+stdout, so that stays out of the protocol); it never imports the caller's
+``__main__``, and it also starts from daemonic processes (Dask workers).
+Idle servers are reused by later sessions: each pays the PyNN/NEST import once.
+"""
+
+import atexit
+import os
+import subprocess
+import sys
+import weakref
+from multiprocessing.connection import Connection
+
+from ._runner import SimulationError
+
+_IDLE = []          # warm servers, (process, to_server, from_server)
+
+
+def _start_server():
+    to_child, to_server = os.pipe()
+    from_server, from_child = os.pipe()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sklearn_sbs._simulation._server", str(to_child), str(from_child)],
+        pass_fds=(to_child, from_child), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+    )
+    os.close(to_child)
+    os.close(from_child)
+    return process, Connection(to_server, readable=False), Connection(from_server, writable=False)
+
+
+def _take_server():
+    while _IDLE:
+        server = _IDLE.pop()
+        if server[0].poll() is None:
+            return server
+    return _start_server()
+
+
+def _release(server, reusable):
+    """Back to the idle list (its network is freed first), or ended."""
+    process, send, recv = server
+    if reusable and process.poll() is None:
+        try:
+            send.send(("release", None))
+            if recv.recv()[0] == "ok":
+                _IDLE.append(server)
+                return
+        except (OSError, EOFError):
+            pass
+    _stop(server)
+
+
+def _stop(server):
+    process, send, recv = server
+    for conn in (send, recv):
+        conn.close()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@atexit.register
+def _stop_idle():
+    while _IDLE:
+        _stop(_IDLE.pop())
+
+
+class NetworkSession:
+    """A network built once in a server process; each :meth:`run` may first
+    change its weights and resting potentials.
+
+    Parameters
+    ----------
+    task : NetworkTask
+        The network; ``t_stop`` is ignored (runs say how long).
+    description : str
+        What the network is for, in error messages.
+    """
+
+    def __init__(self, task, description="network session"):
+        self.description = description
+        self._server = _take_server()
+        self._finalizer = weakref.finalize(self, _release, self._server, True)
+        self._call("build", task)
+
+    def _call(self, command, payload):
+        process, send, recv = self._server
+        if not self._finalizer.alive:
+            raise SimulationError(f"{self.description}: the session is closed")
+        try:
+            send.send((command, payload))
+            status, reply = recv.recv()
+        except (OSError, EOFError) as exc:
+            self._finalizer.detach()
+            _stop(self._server)
+            raise SimulationError(
+                f"{self.description}: the server process died (exit code {process.poll()})"
+            ) from exc
+        if status != "ok":
+            self.close()
+            raise SimulationError(f"{self.description} failed in its server process: {reply}")
+        return reply
+
+    def run(self, duration, weight=None, tau_rec=None, v_rest=None):
+        """Set the given values, simulate ``duration`` ms more, return that step's
+        spikes as ``{"times": ..., "ids": ...}`` (ms, unit indices)."""
+        return self._call("run", (weight, tau_rec, v_rest, float(duration)))
+
+    def close(self):
+        """Free the network; the server waits for the next session."""
+        self._finalizer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
