@@ -1,0 +1,251 @@
+"""Inference (transform), learning from data and hidden units, with real NEST runs."""
+
+import pickle
+
+import numpy as np
+import pytest
+from scipy.special import expit
+from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import BernoulliRBM
+from sklearn.pipeline import Pipeline
+
+import sklearn_sbs._boltzmann as machine_module
+from sklearn_sbs import LIFSamplerCalibrator, SimulationError, SpikingBoltzmannMachine
+from sklearn_sbs._learning import free_energy
+from sklearn_sbs._simulation import NetworkTask
+from sklearn_sbs._simulation._session import NetworkSession
+from sklearn_sbs.boltzmann import gibbs_sample, joint_distribution, marginals
+from sklearn_sbs.metrics import dkl
+
+# strongly coupled, so that conditioning moves the marginals far
+W4 = np.array([[0.0, 1.5, -1.2, 0.0], [1.5, 0.0, 0.8, -1.0],
+               [-1.2, 0.8, 0.0, 1.3], [0.0, -1.0, 1.3, 0.0]])
+B4 = np.array([-0.4, 0.2, -0.3, 0.5])
+
+
+@pytest.fixture(scope="module")
+def calibrator():
+    return FrozenEstimator(LIFSamplerCalibrator(duration=5000.0, n_points=30, random_state=0).fit())
+
+
+def empirical(X):
+    n = X.shape[1]
+    codes = X.astype(np.int64) @ (1 << np.arange(n)[::-1])
+    return (np.bincount(codes, minlength=2**n) / X.shape[0]).reshape((2,) * n)
+
+
+@pytest.fixture(scope="module")
+def corrected(calibrator):
+    return SpikingBoltzmannMachine(W4, B4, calibrator=calibrator, correction_rounds=3,
+                                   correction_duration=2e4, inference_duration=2e4,
+                                   random_state=0).fit()
+
+
+def test_transform_matches_exact_conditionals(corrected, monkeypatch):
+    rng = np.random.default_rng(0)
+    rows = gibbs_sample(W4, B4, 12, thin=5, random_state=1).astype(float)
+    rows[rng.random(rows.shape) < 0.5] = np.nan
+    rows[0] = np.nan                                 # nothing observed
+    rows[1] = [1.0, 0.0, 1.0, 1.0]                   # everything observed
+    free = np.isnan(rows)
+    calls = []
+    real_run = machine_module.run_tasks
+    monkeypatch.setattr(machine_module, "run_tasks",
+                        lambda tasks, *a, **k: calls.append(len(tasks)) or real_run(tasks, *a, **k))
+    p_on = corrected.transform(rows)
+    assert calls == [1]                             # all rows in one simulation, as copies
+    exact = np.array([marginals(W4, B4, clamped=r) for r in rows])
+    np.testing.assert_array_equal(p_on[~free], rows[~free])
+    # 2e4 ms per row: a marginal's standard error is at most ~0.03 (10 ms on-time,
+    # correlations over ~2 on-times); the corrected translation adds ~0.02
+    errors = np.abs(p_on - exact)[free]
+    assert errors.mean() < 0.05 and errors.max() < 0.15
+    # the conditioning matters: the unconditional marginals are much further off
+    unconditional = np.abs(marginals(W4, B4)[None, :] - exact)[free]
+    assert errors.mean() < 0.5 * unconditional.mean()
+
+
+def test_transform_refuses_clamping_probabilities(corrected):
+    with pytest.raises(ValueError, match="0, 1 or NaN"):
+        corrected.transform([[0.5, np.nan, 1.0, 0.0]])
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        corrected.transform([[2.0, np.nan, 1.0, 0.0]])
+    with pytest.raises(ValueError, match="4 features"):
+        corrected.transform([[1.0, 0.0]])
+
+
+RBM_W = np.zeros((5, 5))
+RBM_W[:3, 3:] = [[1.2, -0.8], [0.6, 1.0], [-1.1, 0.4]]
+RBM_W[3:, :3] = RBM_W[:3, 3:].T
+RBM_B = np.array([0.1, -0.2, 0.3, -0.5, 0.2])
+
+
+def test_hidden_units_transform_as_bernoulli_rbm(calibrator):
+    bm = SpikingBoltzmannMachine(RBM_W, RBM_B, n_hidden=2, calibrator=calibrator,
+                                 inference_duration=2e4, random_state=0).fit()
+    assert bm.n_features_in_ == 3 and bm.n_units_ == 5
+    V = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 1.0, 0.0]])
+    exact = expit(V @ RBM_W[:3, 3:] + RBM_B[3:])
+    np.testing.assert_allclose(bm.transform(V), exact)          # activation, no sampling
+    np.testing.assert_array_equal(bm.get_feature_names_out(),
+                                  ["spikingboltzmannmachine0", "spikingboltzmannmachine1"])
+    # sampled with the visible units clamped: the plain translation realises the
+    # weights ~1.3x too strong, so allow that on top of the sampling error
+    sampled = bm.set_params(inference="sampling").transform(V)
+    assert np.abs(sampled - exact).max() < 0.12
+    # partially observed visible rows are always sampled
+    partial = bm.transform([[1.0, np.nan, 0.0]])
+    exact_partial = marginals(RBM_W, RBM_B, clamped=[1.0, np.nan, 0.0, np.nan, np.nan])[3:]
+    assert np.abs(partial[0] - exact_partial).max() < 0.12
+
+
+def test_restricted_structure_is_enforced(calibrator):
+    W = RBM_W.copy()
+    W[0, 1] = W[1, 0] = 0.5
+    with pytest.raises(ValueError, match="restricted"):
+        SpikingBoltzmannMachine(W, RBM_B, n_hidden=2, calibrator=calibrator).fit()
+    with pytest.raises(ValueError, match="n_hidden"):
+        SpikingBoltzmannMachine(RBM_W, RBM_B, n_hidden=5, calibrator=calibrator).fit()
+
+
+def test_score_samples_is_bernoulli_rbms_pseudo_likelihood(calibrator):
+    bm = SpikingBoltzmannMachine(RBM_W, RBM_B, n_hidden=2, calibrator=calibrator,
+                                 random_state=3).fit()
+    rbm = BernoulliRBM(n_components=2)
+    rbm.components_ = RBM_W[:3, 3:].T
+    rbm.intercept_hidden_, rbm.intercept_visible_ = RBM_B[3:], RBM_B[:3]
+    V = np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
+    np.testing.assert_allclose(free_energy(V, RBM_W, RBM_B, 3), rbm._free_energy(V))
+    scores = bm.score_samples(V)
+    assert scores.shape == (3,) and np.all(scores < 0)
+    np.testing.assert_array_equal(scores, bm.score_samples(V))     # seeded by random_state
+    # the pseudo-likelihood of a fully visible machine flips one unit: it is the
+    # exact conditional log-probability of that unit, times n_visible
+    full = SpikingBoltzmannMachine(W4, B4, calibrator=calibrator, random_state=0).fit()
+    v = np.array([[1.0, 1.0, 0.0, 0.0]])
+    unit = np.random.RandomState(0).randint(0, 4)
+    p = marginals(W4, B4, clamped=np.where(np.arange(4) == unit, np.nan, v[0]))[unit]
+    np.testing.assert_allclose(full.score_samples(v), 4 * np.log(p if v[0, unit] else 1 - p))
+
+
+@pytest.fixture(scope="module")
+def data():
+    """Samples of W4, B4: the distribution to learn."""
+    return gibbs_sample(W4, B4, 3000, thin=5, random_state=0).astype(float)
+
+
+def test_exact_and_gibbs_learning_recover_the_distribution(calibrator, data):
+    target = empirical(data)
+    floor = dkl(target, joint_distribution(W4, B4))          # the truth against its samples
+    start = dkl(target, joint_distribution(np.zeros((4, 4)), np.zeros(4)))
+    steps = dict(learning_rate=0.5, batch_size=300, n_iter=40, random_state=0)
+    exact = SpikingBoltzmannMachine(calibrator=calibrator, learning="exact", **steps).fit(data)
+    learned = dkl(target, joint_distribution(exact.weights_theo_, exact.biases_theo_))
+    assert learned < floor + 0.01 and learned < 0.1 * start
+    # maximum likelihood recovers the weights up to the sampling error of 3000 rows
+    np.testing.assert_allclose(exact.weights_theo_, W4, atol=0.3)
+    assert exact.learning_steps_ == 400
+    gibbs = SpikingBoltzmannMachine(calibrator=calibrator, learning="gibbs", n_chains=20,
+                                    **steps).fit(data)
+    assert dkl(target, joint_distribution(gibbs.weights_theo_, gibbs.biases_theo_)) < floor + 0.03
+    # the translation follows the learned values
+    np.testing.assert_allclose(exact.v_rest_, [c.bias_to_v_rest(b) for c, b in
+                                               zip(exact.calibrators_, exact.biases_theo_)])
+
+
+def test_spiking_learning_makes_the_network_sample_the_data(calibrator, data):
+    target = empirical(data)
+    bm = SpikingBoltzmannMachine(calibrator=calibrator, learning="spiking", learning_rate=0.5,
+                                 batch_size=300, n_iter=4, n_chains=4, step_duration=200.0,
+                                 duration=2e4, random_state=0).fit(data)
+    assert bm.learning_steps_ == 40
+    untrained = dkl(target, joint_distribution(np.zeros((4, 4)), np.zeros(4)))
+    # 2e4 ms sampled: ~2e3 samples, plug-in bias ~ 15 / 4e3; learning noise on top
+    assert -bm.score(data) < 0.25 * untrained
+    strong = np.abs(W4) > 1.0
+    assert np.all(np.sign(bm.weights_effective_[strong]) == np.sign(W4[strong]))
+
+
+def test_partial_fit_keeps_the_network_alive(calibrator, data):
+    bm = SpikingBoltzmannMachine(calibrator=calibrator, learning="spiking", step_duration=50.0,
+                                 random_state=0)
+    bm.partial_fit(data[:100])
+    session = bm._moments.session
+    pid = session._server[0].pid
+    before = bm.weights_effective_.copy()
+    bm.partial_fit(data[100:200])
+    assert bm._moments.session is session and session._server[0].pid == pid
+    assert bm.learning_steps_ == 2 and not np.allclose(before, bm.weights_effective_)
+    copy = pickle.loads(pickle.dumps(bm))          # without the live network
+    assert not hasattr(copy, "_moments") and copy.learning_steps_ == 2
+    copy.partial_fit(data[200:300])
+    assert copy.learning_steps_ == 3
+    with pytest.raises(ValueError, match="3 features"):
+        bm.partial_fit(data[:10, :3])
+    bm._close_learning()
+    copy._close_learning()
+
+
+def test_learned_machine_round_trips_through_json(calibrator, data):
+    bm = SpikingBoltzmannMachine(calibrator=calibrator, learning="exact", n_iter=2,
+                                 batch_size=1000, random_state=0).fit(data)
+    back = SpikingBoltzmannMachine.from_json(bm.to_json())
+    assert back.weights is None and back.learning_steps_ == 6
+    np.testing.assert_allclose(back.weights_theo_, bm.weights_theo_)
+    np.testing.assert_allclose(back.target_marginals(), bm.target_marginals())
+
+
+def test_learning_errors(calibrator, data):
+    with pytest.raises(ValueError, match="weights and biases are needed"):
+        SpikingBoltzmannMachine(calibrator=calibrator).fit()
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        SpikingBoltzmannMachine(calibrator=calibrator, learning="exact").fit(data * 2)
+    with pytest.raises(ValueError, match="limited to 20 units"):
+        SpikingBoltzmannMachine(calibrator=calibrator, learning="exact",
+                                n_hidden=20).fit(data)
+    with pytest.raises(ValueError, match="one column per visible unit"):
+        SpikingBoltzmannMachine(W4, B4, calibrator=calibrator, learning="exact").fit(data[:, :3])
+    with pytest.raises(ValueError, match="correction_rounds"):
+        SpikingBoltzmannMachine(calibrator=calibrator, learning="spiking", n_iter=1,
+                                batch_size=3000, correction_rounds=1).fit(data)
+    with pytest.raises(ValueError, match="learning must be"):
+        SpikingBoltzmannMachine(W4, B4, calibrator=calibrator, learning=None).partial_fit(data)
+    with pytest.raises(ValueError, match="learning"):
+        SpikingBoltzmannMachine(calibrator=calibrator, learning="hebb").fit(data)
+    # learning=None: fit only calibrates and translates, X is not used
+    fixed = SpikingBoltzmannMachine(W4, B4, calibrator=calibrator, learning=None).fit(data)
+    np.testing.assert_array_equal(fixed.weights_theo_, W4)
+
+
+def test_spiking_rbm_in_a_pipeline(calibrator):
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = (X[:300] > 7).astype(float), y[:300]
+    pipe = Pipeline([
+        ("sbm", SpikingBoltzmannMachine(n_hidden=16, calibrator=calibrator, batch_size=50,
+                                        n_iter=2, learning_rate=0.1, random_state=0)),
+        ("lr", LogisticRegression(C=100.0, max_iter=2000)),
+    ])
+    pipe.fit(X, y)
+    assert pipe.named_steps["sbm"].learning_steps_ == 12
+    assert pipe[:-1].transform(X[:5]).shape == (5, 16)
+    assert pipe.score(X, y) > 0.5                      # ten classes: chance is 0.1
+    clone(pipe)                                        # parameters stay plain
+
+
+def test_failed_session_is_a_clear_error_and_the_caller_keeps_working(calibrator):
+    bad = NetworkTask(groups=(("NoSuchModel", (), (0,)),), v_rest=(-65.0,), noise=((),),
+                      pre=(), post=(), weight=(), synapse="static", tso=(), delay=0.1, dt=0.1,
+                      t_stop=10.0, seed=1)
+    with pytest.raises(SimulationError, match="NoSuchModel"):
+        NetworkSession(bad)
+    good = NetworkTask(groups=(("IF_curr_exp", (), (0,)),), v_rest=(-40.0,), noise=((),),
+                       pre=(), post=(), weight=(), synapse="static", tso=(), delay=0.1, dt=0.1,
+                       t_stop=10.0, seed=1)
+    with NetworkSession(good) as session:
+        spikes = session.run(100.0)
+        assert spikes["times"].size > 0 and set(spikes["ids"]) == {0}   # above threshold
+        assert session.run(50.0)["times"].min() >= 100.0               # only the new step
