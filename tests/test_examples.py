@@ -29,6 +29,8 @@ EXPECTED = {
     "grid_search": (["machine_grid.png", "calibrator_grid.png", "best_joint.png",
                      "best_activation.png"], ["mean test score", "best:"]),
     "dask_cluster": (["activation.png", "joint.png"], ["sampled states", "identical"]),
+    "learn_digits": (["filters.png"], ["spiking machine + LR", "BernoulliRBM + LR"]),
+    "infer_posterior": (["posteriors.png"], ["mean absolute error", "one simulation"]),
 }
 
 

@@ -150,12 +150,12 @@ def _cmd_sample(args):
         arrays[f"spike_times_{k}"], arrays[f"spike_ids_{k}"] = trains.times, trains.ids
     np.savez_compressed(args.output, **arrays)
     _print_marginals(bm)
-    if bm.n_features_in_ <= 24:
+    if bm.n_units_ <= 24:
         print(f"\nDKL(target || sampled) = {-bm.score():.4e}")
     print(f"wrote {args.output}")
-    if args.plot and bm.n_features_in_ <= 10:
+    if args.plot and bm.n_units_ <= 10:
         _save_figure(args.plot, lambda ax: _plotting().JointDistributionDisplay.from_estimator(bm, ax=ax),
-                     size=(max(6.4, 0.35 * 2 ** bm.n_features_in_), 4.2))
+                     size=(max(6.4, 0.35 * 2 ** bm.n_units_), 4.2))
         print(f"wrote {args.plot}")
 
 

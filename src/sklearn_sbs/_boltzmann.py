@@ -97,14 +97,27 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     its spikes.  ``score`` is minus the KL divergence of the sampled joint from
     the target.
 
+    Given binary data, ``fit(X)`` (and ``partial_fit``) also learns the weights
+    and biases by maximum likelihood, taking the model's statistics from the
+    spiking network itself by default; with ``n_hidden`` hidden units the
+    machine is restricted and ``transform`` gives the hidden units' activation
+    probabilities, as ``sklearn.neural_network.BernoulliRBM`` does, so it drops
+    into a ``Pipeline``.  ``transform`` of partially observed rows (NaN =
+    unobserved) samples the posterior marginals with the observed units clamped.
+
     Parameters
     ----------
-    weights : array-like of shape (n_units, n_units)
+    weights : array-like of shape (n_units, n_units), default=None
         Symmetric, zero diagonal.  Theoretical (``weights_unit="theo"``) or
         synaptic weights in µS/nA, signed (``"bio"``; ``weights[i, j]`` is the
-        synapse from unit i to unit j).
-    biases : array-like of shape (n_units,)
+        synapse from unit i to unit j).  With data, the starting point of
+        learning; None: small random weights (std 0.01), as BernoulliRBM.
+    biases : array-like of shape (n_units,), default=None
         Theoretical biases (``"theo"``) or resting potentials in mV (``"bio"``).
+        None (with data): zeros.
+    n_hidden : int, default=0
+        Hidden units, after the visible ones (units ``n_visible ...``).  With
+        hidden units the machine is restricted: only visible-hidden weights.
     weights_unit : {"theo", "bio"}, default="theo"
         Units of ``weights`` and ``biases``; the other units are fitted attributes.
     calibrator : LIFSamplerCalibrator, list of them, or FrozenEstimator, default=None
@@ -135,12 +148,36 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     correction_rounds : int, default=0
         Rounds of correcting the translation in the loop (at most 20 units):
         each samples ``correction_duration`` ms and moves the effective
-        weights and biases by the gap between the target's exact second
-        moments and the sampled ones.  The analytic translation leaves the
-        realised coupling about 1.3× too strong; a few rounds remove most of
-        that (benchmarks/RESULTS.md).
+        weights and biases to close the gap between the target's exact second
+        moments and the sampled ones (a Newton step; steps 1/2, 1/3, ... from
+        the third round on, to average out sampling noise).  The analytic
+        translation leaves the realised coupling about 1.3× too strong; a few
+        rounds remove most of that (benchmarks/RESULTS.md).  After learning,
+        the learned weights are the target ('exact' and 'gibbs' only).
     correction_duration : float, default=5e4
         Sampled ms per correction round.
+    learning : {"spiking", "exact", "gibbs"} or None, default="spiking"
+        How ``fit(X)`` and ``partial_fit`` take the model's statistics
+        <z_i z_j>, <z_i> for the likelihood gradient: from the spiking network
+        (``n_chains`` copies side by side, kept alive across steps, only
+        weights and resting potentials change; the learned values are then
+        the effective ones that make the network sample the data), exactly
+        (at most 20 units), or from ``n_chains`` persistent Gibbs chains
+        (``step_duration / tau_on`` sweeps per step).  None: ``fit`` does not
+        learn, X is only checked.
+    learning_rate : float, default=0.1
+        Step along the gradient, per mini-batch (as BernoulliRBM).
+    batch_size : int, default=10
+        Rows per mini-batch (taken in order, as BernoulliRBM).
+    n_iter : int, default=10
+        Passes over the data in ``fit``.
+    step_duration : float, default=100.0
+        Sampled ms per learning step (``learning="spiking"``).
+    inference : {"auto", "sampling"}, default="auto"
+        ``transform`` of fully observed visible rows of a machine with hidden
+        units: the activation probabilities, σ(b_h + v W) ("auto"), or sampled.
+    inference_duration : float, default=1e4
+        Sampled ms per row in ``transform``.
     random_state : int, RandomState instance or None, default=None
         Seeds the simulations.
     n_jobs : int, default=None
@@ -165,12 +202,18 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         correction rounds (equal to the target without them).
     correction_errors_ : list of float
         Largest |<z_i z_j>_target - <z_i z_j>_sampled| before each correction.
+    learning_steps_ : int
+        Gradient steps taken so far (0 without learning).
     tau_on_ : ndarray of shape (n_units,)
         On-time of each unit, ms.
     spikes_ : list of SpikeTrains
         The spikes of each chain of the last ``sample``.
+    n_units_ : int
+        Number of units, visible and hidden.
     n_features_in_ : int
-        Number of units.
+        Number of visible units (X's columns).
+    random_state_ : RandomState
+        The generator of initial weights and Gibbs chains.
 
     Examples
     --------
@@ -182,6 +225,17 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     >>> z = bm.fit().sample()
     >>> z.shape[1], bool(bm.score() > -0.05)
     (2, True)
+
+    Learning from data, and inference with one unit observed:
+
+    >>> X = np.array([[1, 1], [0, 0], [1, 1], [0, 1]] * 50)
+    >>> learner = SpikingBoltzmannMachine(calibrator=cal, learning="exact", n_iter=20,
+    ...                                   batch_size=40, random_state=0).fit(X)
+    >>> bool(learner.weights_theo_[0, 1] > 0.5)          # the units agree in the data
+    True
+    >>> p = learner.set_params(inference_duration=5e3).transform([[1.0, np.nan]])
+    >>> bool(p[0, 1] > 0.8)                               # data: 2 of 2 such rows are on
+    True
     """
 
     _parameter_constraints = {
@@ -562,12 +616,16 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         return state
 
     def _correct(self):
-        """Move the effective weights and biases by the gap between the target's
-        exact moments and the sampled ones, one short sampling per round.
+        """Move the effective weights and biases until the sampled moments match
+        the target's exact ones, one short sampling per round.
 
         The analytic translation realises coupling about 1.3x too strong with
-        renewing synapses; matching <z_i z_j> and <z_i> in the loop (a moment-
-        matching gradient step, rate 1) removes most of that error.
+        renewing synapses.  Each round samples ``correction_duration`` ms and
+        takes a Newton step on the moment gap (Jacobian: the target's exact
+        Fisher information; a plain gradient step above 12 units).  The first
+        two rounds take full steps; later ones take steps of 1/2, 1/3, ...
+        (Robbins & Monro 1951), which averages the sampling noise of the rounds
+        instead of keeping that of the last one.
         """
         n = self.n_units_
         if n > _MAX_CORRECTED_UNITS:
@@ -577,17 +635,25 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             )
         W, b = self.weights_theo_, self.biases_theo_
         target = boltzmann.second_moments(W, b)
+        mask = _learning.connection_mask(self.n_features_in_, self.n_hidden)
+        if n <= _learning.MAX_NEWTON_UNITS:
+            information = _learning.fisher_information(W, b, mask)
+            step = lambda w, b_, sampled, gain: _learning.newton_step(  # noqa: E731
+                w, b_, target, sampled, gain, information)
+        else:
+            step = lambda w, b_, sampled, gain: _learning.gradient_step(  # noqa: E731
+                w, b_, target, sampled, gain, mask)
+        compared = mask | np.eye(n, dtype=bool)      # the moments the structure can move
         # seeds of their own, so that sample() after fit starts a fresh stream
         stream = check_random_state(self.random_state).randint(1, 2**31 - 1, size=2)
         rng = np.random.RandomState(stream + 1)
         w_eff, b_eff = W.copy(), b.copy()
-        mask = _learning.connection_mask(self.n_features_in_, self.n_hidden)
-        for _ in range(self.correction_rounds):
+        for k in range(1, self.correction_rounds + 1):
             self.weights_bio_, self.v_rest_ = self._to_bio(self.calibrators_, w_eff, b_eff)
             self.sample(duration=self.correction_duration, random_state=rng)
             sampled = np.mean([s.coactivation(*self.sampled_window_) for s in self.spikes_], axis=0)
-            self.correction_errors_.append(float(np.abs((target - sampled)[mask | np.eye(n, dtype=bool)]).max()))
-            w_eff, b_eff = _learning.gradient_step(w_eff, b_eff, target, sampled, 1.0, mask)
+            self.correction_errors_.append(float(np.abs(target - sampled)[compared].max()))
+            w_eff, b_eff = step(w_eff, b_eff, sampled, 1.0 / max(1, k - 1))
         self.weights_effective_, self.biases_effective_ = w_eff, b_eff
         self.weights_bio_, self.v_rest_ = self._to_bio(self.calibrators_, w_eff, b_eff)
         del self.spikes_, self.sampled_window_           # sampled with the previous values

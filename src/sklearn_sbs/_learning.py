@@ -61,6 +61,40 @@ def gradient_step(W, b, data, model, learning_rate, mask):
     return W + learning_rate * np.where(mask, gap, 0.0), b + learning_rate * np.diag(gap)
 
 
+MAX_NEWTON_UNITS = 12
+
+
+def fisher_information(W, b, mask):
+    """Covariance of the sufficient statistics (z_i z_j for the pairs in ``mask``,
+    then z_i) under p(z) ∝ exp(½ zᵀWz + bᵀz), by enumerating the states; it is
+    the Jacobian of the moments with respect to (W_ij, b_i)."""
+    n = b.shape[0]
+    p = boltzmann.joint_distribution(W, b).reshape(-1)
+    states = ((np.arange(2**n)[:, None] >> np.arange(n)[::-1]) & 1).astype(float)
+    iu, ju = np.nonzero(np.triu(mask, 1))
+    features = np.hstack([states[:, iu] * states[:, ju], states])
+    mean = p @ features
+    fisher = (features * p[:, None]).T @ features - np.outer(mean, mean)
+    fisher[np.diag_indices_from(fisher)] += 1e-6       # states of vanishing probability
+    return fisher, iu, ju
+
+
+def newton_step(W, b, target, sampled, gain, information):
+    """Move (W, b) by ``gain`` times the Newton step that closes the moment gap,
+    with the Jacobian ``information = fisher_information(...)``.
+
+    Where the plain gradient step of rate 1 closes only ~10-25 % of a gap (the
+    covariances are ~0.05-0.25), this closes most of it at once.
+    """
+    fisher, iu, ju = information
+    gap = target - sampled
+    step = gain * np.linalg.solve(fisher, np.concatenate([gap[iu, ju], np.diag(gap)]))
+    W = W.copy()
+    W[iu, ju] += step[:iu.size]
+    W[ju, iu] += step[:iu.size]
+    return W, b + step[iu.size:]
+
+
 def free_energy(V, W, b, n_visible):
     """F(v) with p(v) ∝ exp(-F(v)): hidden units summed out, if there are any."""
     Wvv, bv = W[:n_visible, :n_visible], b[:n_visible]
