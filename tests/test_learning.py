@@ -180,6 +180,7 @@ def test_partial_fit_keeps_the_network_alive(calibrator, data):
     assert bm.learning_steps_ == 2 and not np.allclose(before, bm.weights_effective_)
     copy = pickle.loads(pickle.dumps(bm))          # without the live network
     assert not hasattr(copy, "_moments") and copy.learning_steps_ == 2
+    assert bm._moments.session is session          # which the original keeps
     copy.partial_fit(data[200:300])
     assert copy.learning_steps_ == 3
     with pytest.raises(ValueError, match="3 features"):

@@ -557,7 +557,8 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         task = self._network_task(self.step_duration, seed, connections=(pre, post))
         task = task.copies([task.v_rest] * self.n_chains)
         session = NetworkSession(task, "learning network")
-        session.run(self.burn_in)
+        if self.burn_in > 0:
+            session.run(self.burn_in)
         tau_syn = self._tau_syn()
 
         def translate(W, b):
@@ -611,7 +612,7 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
     def __getstate__(self):
         # a live network belongs to its server process: pickles and copies go without it
-        state = super().__getstate__()
+        state = dict(super().__getstate__())     # a copy: the live object keeps its network
         state.pop("_moments", None)
         return state
 
@@ -622,10 +623,11 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         The analytic translation realises coupling about 1.3x too strong with
         renewing synapses.  Each round samples ``correction_duration`` ms and
         takes a Newton step on the moment gap (Jacobian: the target's exact
-        Fisher information; a plain gradient step above 12 units).  The first
-        two rounds take full steps; later ones take steps of 1/2, 1/3, ...
-        (Robbins & Monro 1951), which averages the sampling noise of the rounds
-        instead of keeping that of the last one.
+        Fisher information).  The first two rounds take full steps; later ones
+        take steps of 1/2, 1/3, ... (Robbins & Monro 1951), which averages the
+        sampling noise of the rounds instead of keeping that of the last one.
+        Above 12 units (enumerating the Fisher information gets costly) each
+        round takes a plain gradient step of rate 1.
         """
         n = self.n_units_
         if n > _MAX_CORRECTED_UNITS:
@@ -636,13 +638,8 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         W, b = self.weights_theo_, self.biases_theo_
         target = boltzmann.second_moments(W, b)
         mask = _learning.connection_mask(self.n_features_in_, self.n_hidden)
-        if n <= _learning.MAX_NEWTON_UNITS:
-            information = _learning.fisher_information(W, b, mask)
-            step = lambda w, b_, sampled, gain: _learning.newton_step(  # noqa: E731
-                w, b_, target, sampled, gain, information)
-        else:
-            step = lambda w, b_, sampled, gain: _learning.gradient_step(  # noqa: E731
-                w, b_, target, sampled, gain, mask)
+        information = (_learning.fisher_information(W, b, mask)
+                       if n <= _learning.MAX_NEWTON_UNITS else None)
         compared = mask | np.eye(n, dtype=bool)      # the moments the structure can move
         # seeds of their own, so that sample() after fit starts a fresh stream
         stream = check_random_state(self.random_state).randint(1, 2**31 - 1, size=2)
@@ -653,7 +650,11 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             self.sample(duration=self.correction_duration, random_state=rng)
             sampled = np.mean([s.coactivation(*self.sampled_window_) for s in self.spikes_], axis=0)
             self.correction_errors_.append(float(np.abs(target - sampled)[compared].max()))
-            w_eff, b_eff = step(w_eff, b_eff, sampled, 1.0 / max(1, k - 1))
+            if information is None:        # gradient steps close a gap slowly: keep rate 1
+                w_eff, b_eff = _learning.gradient_step(w_eff, b_eff, target, sampled, 1.0, mask)
+            else:
+                w_eff, b_eff = _learning.newton_step(w_eff, b_eff, target, sampled,
+                                                     1.0 / max(1, k - 1), information)
         self.weights_effective_, self.biases_effective_ = w_eff, b_eff
         self.weights_bio_, self.v_rest_ = self._to_bio(self.calibrators_, w_eff, b_eff)
         del self.spikes_, self.sampled_window_           # sampled with the previous values

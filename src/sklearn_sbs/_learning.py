@@ -173,11 +173,17 @@ class SpikingMoments:
         self.tau_on = np.asarray(tau_on, dtype=float)
         self.t = t_start
         self.tail = (np.empty(0), np.empty(0, dtype=np.int64))
+        self.tau_rec = None
 
     def __call__(self, W, b):
         weight, tau_rec, v_rest = self.translate(W, b)
+        # tau_rec changes only where a weight changes sign (and tau_syn_E !=
+        # tau_syn_I); setting it costs as much as setting the weights
+        changed = self.tau_rec is None or not np.array_equal(tau_rec, self.tau_rec)
+        self.tau_rec = tau_rec
         out = self.session.run(self.duration, weight=np.tile(weight, self.k),
-                               tau_rec=np.tile(tau_rec, self.k), v_rest=np.tile(v_rest, self.k))
+                               tau_rec=np.tile(tau_rec, self.k) if changed else None,
+                               v_rest=np.tile(v_rest, self.k))
         times = np.concatenate([self.tail[0], out["times"]])
         ids = np.concatenate([self.tail[1], out["ids"]])
         t0, self.t = self.t, self.t + self.duration
