@@ -99,6 +99,9 @@ def test_demo_end_to_end(tmp_path):
     result = run("demo", "--duration", "5000", "-q", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert re.search(r"DKL\(target \|\| sampled\) = \S+", result.stdout)
+    assert len(re.findall(r"observed \[.*\]  sampled .* exact ", result.stdout)) == 2
+    learned = re.search(r"DKL\(data \|\| sampled\) = (\S+) \(untrained: (\S+)\)", result.stdout)
+    assert learned and float(learned[1]) < 0.5 * float(learned[2])
     assert len(re.findall(r"^\s+\d+\s+0\.\d+\s+0\.\d+", result.stdout, re.MULTILINE)) == 5
     for name in ("calibration.json", "activation.png", "joint.png", "marginals.png", "weights.png"):
         assert (tmp_path / "sbs-demo" / name).stat().st_size > 500
