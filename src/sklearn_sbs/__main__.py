@@ -305,10 +305,12 @@ def build_parser():
     sample.set_defaults(run=_cmd_sample)
 
     demo = commands.add_parser(
-        "demo", help="the sbs tutorial end to end: calibrate, sample a 5-unit network, plot; then infer and learn",
+        "demo",
+        help="the sbs tutorial end to end: calibrate, sample a 5-unit network, plot, infer, learn",
         description="Calibrate the tutorial neuron, sample the tutorial's random 5-unit "
-                    "Boltzmann machine, print target vs sampled marginals and the DKL, and "
-                    "write the plots.",
+                    "Boltzmann machine, print target vs sampled marginals and the DKL, "
+                    "write the plots; then infer posterior marginals with units clamped and "
+                    "learn the network back from samples with the spiking network in the loop.",
     )
     demo.add_argument("--duration", type=float, default=1e5, help="sampled ms (default 1e5)")
     demo.add_argument("--output-dir", default="sbs-demo", help="folder for the plots and JSON")
