@@ -250,3 +250,19 @@ def test_failed_session_is_a_clear_error_and_the_caller_keeps_working(calibrator
         spikes = session.run(100.0)
         assert spikes["times"].size > 0 and set(spikes["ids"]) == {0}   # above threshold
         assert session.run(50.0)["times"].min() >= 100.0               # only the new step
+
+
+def test_gibbs_learning_of_a_restricted_machine(calibrator):
+    # visible data of the RBM above: learn it back with two hidden units
+    V = gibbs_sample(RBM_W, RBM_B, 3000, thin=3, random_state=0)[:, :3].astype(float)
+    target = empirical(V)
+
+    def visible_dkl(W, b):
+        return dkl(target, joint_distribution(W, b).sum(axis=(3, 4)))
+
+    start = visible_dkl(np.zeros((5, 5)), np.zeros(5))
+    bm = SpikingBoltzmannMachine(n_hidden=2, calibrator=calibrator, learning="gibbs",
+                                 n_chains=20, learning_rate=0.2, batch_size=100, n_iter=10,
+                                 random_state=0).fit(V)
+    assert np.all(bm.weights_theo_[:3, :3] == 0) and np.all(bm.weights_theo_[3:, 3:] == 0)
+    assert visible_dkl(bm.weights_theo_, bm.biases_theo_) < 0.3 * start
