@@ -89,7 +89,26 @@ def test_debug_shows_the_traceback(calibration):
     assert result.returncode != 0 and "Traceback" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["", "exact", "calibrate", "sample", "demo"])
+def test_learn_from_a_file(calibration):
+    folder, _ = calibration
+    from sklearn_sbs import SpikingBoltzmannMachine
+    from sklearn_sbs.boltzmann import gibbs_sample
+
+    W = np.array([[0.0, 1.5, -1.0], [1.5, 0.0, 0.5], [-1.0, 0.5, 0.0]])
+    np.savetxt(folder / "data.csv", gibbs_sample(W, np.zeros(3), 2000, thin=3, random_state=0),
+               delimiter=",", fmt="%d")
+    result = run("learn", "data.csv", "calibration.json", "--learning", "exact", "--iter", "20",
+                 "--batch-size", "200", "--learning-rate", "0.5", "--duration", "5000",
+                 "-o", "m.json", "-q", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert "200 steps" in result.stdout and re.search(r"DKL\(data \|\| sampled", result.stdout)
+    learned = SpikingBoltzmannMachine.load(folder / "m.json")
+    np.testing.assert_allclose(learned.weights_theo_, W, atol=0.35)   # 2000 rows
+    bad = run("learn", "data.csv", "calibration.json", "--hidden", "-1", cwd=folder)
+    assert bad.returncode != 0 and "n_hidden" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("command", ["", "exact", "calibrate", "sample", "learn", "demo"])
 def test_help(command, tmp_path):
     result = run(*([command] if command else []), "--help", cwd=tmp_path)
     assert result.returncode == 0 and "usage:" in result.stdout

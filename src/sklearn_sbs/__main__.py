@@ -159,6 +159,33 @@ def _cmd_sample(args):
         print(f"wrote {args.plot}")
 
 
+def _cmd_learn(args):
+    from sklearn.frozen import FrozenEstimator
+
+    from . import LIFSamplerCalibrator, SpikingBoltzmannMachine
+
+    cal = LIFSamplerCalibrator.load(args.calibration)
+    X = _load_array(args.data, "data")
+    if X.ndim != 2:
+        raise ValueError(f"data must be a 2-d table of binary rows, got shape {X.shape}")
+    bm = SpikingBoltzmannMachine(
+        n_hidden=args.hidden, calibrator=FrozenEstimator(cal), learning=args.learning,
+        learning_rate=args.learning_rate, batch_size=args.batch_size, n_iter=args.iter,
+        n_chains=args.chains, step_duration=args.step_duration, duration=args.duration,
+        random_state=args.seed, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1,
+    )
+    print(f"learning {X.shape[1]} visible and {args.hidden} hidden units from {X.shape[0]} rows "
+          f"(learning={args.learning!r}) ...")
+    start = time.perf_counter()
+    bm.fit(X)
+    print(f"{bm.learning_steps_} steps in {time.perf_counter() - start:.1f} s; mean "
+          f"pseudo-likelihood {bm.score_samples(X).mean():.3f}")
+    if X.shape[1] <= 16:
+        print(f"DKL(data || sampled, {args.duration:g} ms) = {-bm.score(X):.4e}")
+    bm.save(args.output)
+    print(f"wrote {args.output}")
+
+
 def _cmd_demo(args):
     import os
 
@@ -303,6 +330,30 @@ def build_parser():
                         help="plot of target vs sampled joint (default joint.png; '' for none)")
     common(sample)
     sample.set_defaults(run=_cmd_sample)
+
+    learn = commands.add_parser(
+        "learn", help="learn weights and biases from binary data; write the machine as JSON",
+        description="Learn a Boltzmann machine's weights and biases from binary rows by maximum "
+                    "likelihood, the model's statistics taken from the spiking network itself "
+                    "(or exactly, or from Gibbs chains); print the pseudo-likelihood and, for "
+                    "up to 16 visible units, DKL(data || sampled); write the machine (JSON).",
+    )
+    learn.add_argument("data", help="binary rows (n_samples x n_visible), .npy or .csv")
+    learn.add_argument("calibration", help="calibration JSON written by 'calibrate'")
+    learn.add_argument("--hidden", type=int, default=0, help="hidden units (default 0)")
+    learn.add_argument("--learning", choices=("spiking", "exact", "gibbs"), default="spiking")
+    learn.add_argument("--learning-rate", type=float, default=0.1, help="default 0.1")
+    learn.add_argument("--batch-size", type=int, default=10, help="rows per step (default 10)")
+    learn.add_argument("--iter", type=int, default=10, help="passes over the data (default 10)")
+    learn.add_argument("--chains", type=int, default=1,
+                       help="network copies (spiking) or Gibbs chains (default 1)")
+    learn.add_argument("--step-duration", type=float, default=100.0,
+                       help="sampled ms per step (default 100)")
+    learn.add_argument("--duration", type=float, default=2e4,
+                       help="sampled ms for the final DKL (default 2e4)")
+    learn.add_argument("-o", "--output", default="machine.json", help="JSON file to write")
+    common(learn)
+    learn.set_defaults(run=_cmd_learn)
 
     demo = commands.add_parser(
         "demo",
