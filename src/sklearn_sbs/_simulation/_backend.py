@@ -210,13 +210,13 @@ class LiveNetwork:
         resting potentials (per unit)."""
         if weight is not None or tau_rec is not None:
             conns, order = self.connections
-            values = {}
+            columns = {}
             if weight is not None:
-                values["weight"] = (np.asarray(weight, dtype=np.float64)[order]
-                                    * _WEIGHT_SCALE).tolist()
+                columns["weight"] = (np.asarray(weight, dtype=np.float64)[order]
+                                     * _WEIGHT_SCALE).tolist()
             if tau_rec is not None:
-                values["tau_rec"] = np.asarray(tau_rec, dtype=np.float64)[order].tolist()
-            conns.set(values)
+                columns["tau_rec"] = np.asarray(tau_rec, dtype=np.float64)[order].tolist()
+            _set_connections(conns, [dict(zip(columns, row)) for row in zip(*columns.values())])
         if v_rest is not None:
             v_rest = np.asarray(v_rest, dtype=np.float64)
             for pop, units in self.populations:
@@ -235,6 +235,22 @@ class LiveNetwork:
 
     def close(self):
         self.sim.end()
+
+
+def _set_connections(conns, per_connection):
+    """Set one dict of values on each connection.
+
+    ``SynapseCollection.set`` first asks NEST twice for its whole kernel
+    status, which in NEST 3.10 gets slower the longer the network has run
+    (about 8 ms per simulated second): learning steps would slow down without
+    end.  The low-level call it ends in has no such cost.
+    """
+    try:
+        from nest import nestkernel_api
+    except ImportError:             # another NEST layout: the public call
+        conns.set(per_connection)
+    else:
+        nestkernel_api.llapi_set_connection_status(conns._datum, per_connection)
 
 
 def _connect_units(nest, task, node_of_unit, units_nc):
