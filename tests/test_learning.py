@@ -250,6 +250,13 @@ def test_failed_session_is_a_clear_error_and_the_caller_keeps_working(calibrator
         spikes = session.run(100.0)
         assert spikes["times"].size > 0 and set(spikes["ids"]) == {0}   # above threshold
         assert session.run(50.0)["times"].min() >= 100.0               # only the new step
+    dying = NetworkSession(good)
+    dying._server[0].kill()
+    dying._server[0].wait()
+    with pytest.raises(SimulationError, match="server process died"):
+        dying.run(10.0)
+    with NetworkSession(good) as session:                              # a fresh server
+        assert session.run(20.0)["times"].size > 0
 
 
 def test_gibbs_learning_of_a_restricted_machine(calibrator):

@@ -91,6 +91,11 @@ class NetworkSession:
         self._finalizer = weakref.finalize(self, _release, self._server, True)
         self._call("build", task)
 
+    def _discard(self):
+        """End the server instead of reusing it."""
+        if self._finalizer.detach() is not None:
+            _stop(self._server)
+
     def _call(self, command, payload):
         process, send, recv = self._server
         if not self._finalizer.alive:
@@ -99,11 +104,15 @@ class NetworkSession:
             send.send((command, payload))
             status, reply = recv.recv()
         except (OSError, EOFError) as exc:
-            self._finalizer.detach()
-            _stop(self._server)
+            self._discard()
             raise SimulationError(
                 f"{self.description}: the server process died (exit code {process.poll()})"
             ) from exc
+        except BaseException:
+            # interrupted between question and answer: a reused server would
+            # answer out of step, so it goes
+            self._discard()
+            raise
         if status != "ok":
             self.close()
             raise SimulationError(f"{self.description} failed in its server process: {reply}")
