@@ -273,3 +273,73 @@ def test_gibbs_learning_of_a_restricted_machine(calibrator):
                                  random_state=0).fit(V)
     assert np.all(bm.weights_theo_[:3, :3] == 0) and np.all(bm.weights_theo_[3:, 3:] == 0)
     assert visible_dkl(bm.weights_theo_, bm.biases_theo_) < 0.3 * start
+
+
+def test_partial_fit_state_follows_the_parameters(calibrator, data):
+    # after exact learning and a correction, exact steps continue from the learned
+    # (model) values, not from the corrected effective ones
+    bm = SpikingBoltzmannMachine(calibrator=calibrator, learning="exact", learning_rate=0.5,
+                                 batch_size=300, n_iter=10, correction_rounds=1,
+                                 correction_duration=1e4, random_state=0).fit(data)
+    learned = bm.weights_theo_.copy()
+    assert not np.allclose(bm.weights_effective_, learned)
+    bm.set_params(learning_rate=1e-9).partial_fit(data[:50])
+    np.testing.assert_allclose(bm.weights_theo_, learned, atol=1e-6)
+    assert bm.correction_errors_ == []          # that correction was for other weights
+    # a parameter change rebuilds the learning state; bad values are refused
+    bm.set_params(learning="gibbs").partial_fit(data[:50])
+    assert type(bm._moments).__name__ == "GibbsMoments"
+    with pytest.raises(ValueError, match="learning_rate"):
+        bm.set_params(learning_rate=-1.0).partial_fit(data[:50])
+    # a machine loaded from JSON learns on
+    back = SpikingBoltzmannMachine.from_json(bm.set_params(learning_rate=0.1).to_json())
+    back.partial_fit(data[:50])
+    assert back.learning_steps_ == bm.learning_steps_ + 1
+
+
+def test_spiking_learning_recovers_from_a_dead_network(calibrator, data):
+    bm = SpikingBoltzmannMachine(calibrator=calibrator, learning="spiking", step_duration=50.0,
+                                 synapse="static", random_state=0)
+    bm.partial_fit(data[:100])                  # static synapses: no tau_rec to set
+    bm._moments.session._server[0].kill()
+    with pytest.raises(SimulationError, match="died"):
+        bm.partial_fit(data[100:200])
+    bm.partial_fit(data[100:200])               # a new network, from the current weights
+    assert bm.learning_steps_ == 2
+    bm._close_learning()
+    # one visible unit: a network without synapses
+    one = SpikingBoltzmannMachine(calibrator=calibrator, learning="spiking", n_iter=2,
+                                  batch_size=1000, random_state=0).fit(data[:, :1])
+    assert one.weights_theo_.shape == (1, 1) and abs(one.biases_theo_[0]) > 0
+
+
+def test_fit_refuses_inconsistent_input(calibrator, data):
+    with pytest.raises(ValueError, match="one column per visible unit"):
+        SpikingBoltzmannMachine(W4, B4, calibrator=calibrator, learning=None).fit(data[:, :2])
+    with pytest.raises(ValueError, match="biases was given but weights is None"):
+        SpikingBoltzmannMachine(biases=B4, calibrator=calibrator, learning="exact").fit(data)
+
+
+def test_learner_pickles_with_its_transform(calibrator):
+    X = gibbs_sample(RBM_W, RBM_B, 500, random_state=0)[:, :3]
+    bm = SpikingBoltzmannMachine(n_hidden=2, calibrator=calibrator, learning="exact", n_iter=2,
+                                 batch_size=100, random_state=0).fit(X)
+    back = pickle.loads(pickle.dumps(bm))
+    np.testing.assert_array_equal(back.transform(X[:20]), bm.transform(X[:20]))
+    np.testing.assert_array_equal(back.score_samples(X[:20]), bm.score_samples(X[:20]))
+
+
+def test_transform_splits_large_batches_over_simulations(corrected, monkeypatch):
+    monkeypatch.setattr(machine_module, "_MAX_UNITS_PER_RUN", 8)     # two rows per run
+    rows = np.array([[1.0, np.nan, np.nan, 0.0]] * 5)
+    calls = []
+    real_run = machine_module.run_tasks
+    monkeypatch.setattr(machine_module, "run_tasks",
+                        lambda tasks, *a, **k: calls.append(len(tasks)) or real_run(tasks, *a, **k))
+    p_on = corrected.set_params(inference_duration=5e3).transform(rows)
+    assert calls == [3]
+    exact = marginals(W4, B4, clamped=rows[0])
+    # 5e3 ms per row: standard error up to ~0.045 per entry
+    assert np.abs(p_on[:, 1:3] - exact[1:3]).max() < 0.2
+    assert np.abs(p_on[:, 1:3].mean(axis=0) - exact[1:3]).max() < 0.1
+    corrected.set_params(inference_duration=2e4)

@@ -155,7 +155,9 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         rounds remove most of that (benchmarks/RESULTS.md).  After learning,
         the learned weights are the target ('exact' and 'gibbs' only).
     correction_duration : float, default=5e4
-        Sampled ms per correction round.
+        Sampled ms per correction round.  The Newton steps carry the rounds'
+        sampling noise into the weights; below ~2e4 ms it can outweigh the
+        error being corrected.
     learning : {"spiking", "exact", "gibbs"} or None, default="spiking"
         How ``fit(X)`` and ``partial_fit`` take the model's statistics
         <z_i z_j>, <z_i> for the likelihood gradient: from the spiking network
@@ -176,6 +178,10 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     inference : {"auto", "sampling"}, default="auto"
         ``transform`` of fully observed visible rows of a machine with hidden
         units: the activation probabilities, σ(b_h + v W) ("auto"), or sampled.
+        After ``learning="spiking"`` W and b are the effective values, which
+        the network realises about 1.3× stronger: "auto" then gives σ of
+        those values (BernoulliRBM-like features), "sampling" the network's
+        own conditionals.
     inference_duration : float, default=1e4
         Sampled ms per row in ``transform``.
     random_state : int, RandomState instance or None, default=None
@@ -339,10 +345,13 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             del cache[key]
 
     def set_params(self, **params):
-        """Set parameters (see scikit-learn); drops cached distributions they affect."""
+        """Set parameters (see scikit-learn); drops cached distributions they affect,
+        and the live learning network of ``partial_fit`` (the next call builds
+        it anew with the new parameters, from the current weights)."""
         super().set_params(**params)
         if any(name.split("__")[0] in _PARAMS_OF_TARGET for name in params):
             self._drop(None)
+        self._close_learning()
         return self
 
     # --- fit ------------------------------------------------------------------------------
@@ -402,21 +411,26 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         """
         self._close_learning()
         learn = X is not None and self.learning is not None
+        if learn and self.learning == "spiking" and self.correction_rounds:
+            raise ValueError(
+                "correction_rounds moves a translation toward known weights; after "
+                "learning='spiking' the learned values already are effective ones "
+                "(set correction_rounds=0, or learn with 'exact' or 'gibbs')"
+            )
         if X is not None:
             X = validate_data(self, X, dtype=np.float64)
             if learn:
                 _check_unit_interval(X)
         rng = check_random_state(self.random_state)
         self._setup(X if learn else None, rng)
+        if X is not None and X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X must have one column per visible unit ({self.n_features_in_}), got "
+                f"{X.shape[1]} columns"
+            )
         if learn:
             self._learn(X)
         if self.correction_rounds:
-            if learn and self.learning == "spiking":
-                raise ValueError(
-                    "correction_rounds moves a translation toward known weights; after "
-                    "learning='spiking' the learned values already are effective ones "
-                    "(set correction_rounds=0, or learn with 'exact' or 'gibbs')"
-                )
             self._correct()
         return self
 
@@ -440,8 +454,7 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         self : SpikingBoltzmannMachine
         """
         first = not hasattr(self, "calibrators_")
-        if first:
-            self._validate_params()
+        self._validate_params()
         X = validate_data(self, X, dtype=np.float64, reset=first)
         _check_unit_interval(X)
         if self.learning is None:
@@ -449,8 +462,18 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                              "or 'gibbs', got None")
         if first:
             self._setup(X, check_random_state(self.random_state))
+        # spiking learning moves the effective values; the others the model's own
+        # (which a correction may have moved away from the effective ones)
+        if self.learning == "spiking":
+            W, b = self.weights_effective_, self.biases_effective_
+        else:
+            W, b = self.weights_theo_, self.biases_theo_
         self._learning_state()
-        W, b = self._step(self.weights_effective_, self.biases_effective_, X)
+        try:
+            W, b = self._step(W, b, X)
+        except BaseException:
+            self._close_learning()           # a failed network is not reused: the next call builds anew
+            raise
         self._set_learned(W, b, 1)
         return self
 
@@ -458,7 +481,11 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
     def _initial_values(self, X, rng):
         """Initial (W, b) in the given units, and the number of units."""
-        if self.weights is None or self.biases is None:
+        if (self.weights is None) != (self.biases is None):
+            given, missing = ("weights", "biases") if self.biases is None else ("biases", "weights")
+            raise ValueError(f"{given} was given but {missing} is None: give both, or neither "
+                             "to learn them from data")
+        if self.weights is None:
             if X is None:
                 raise ValueError(
                     "weights and biases are needed unless fit learns them from data "
@@ -534,6 +561,8 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         """The model-moment estimator, created on first use and kept across steps."""
         if getattr(self, "_moments", None) is None:
             n, nv = self.n_units_, self.n_features_in_
+            if not hasattr(self, "random_state_"):          # loaded from JSON
+                self.random_state_ = check_random_state(self.random_state)
             rng = self.random_state_
             if self.learning == "exact":
                 if n > _MAX_EXACT_LEARNING_UNITS:
@@ -592,8 +621,9 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                 for batch in batches:
                     W, b = self._step(W, b, X[batch])
                 if self.verbose:
+                    # its own generator: printing must not change what is learned
                     pl = _learning.pseudo_likelihood(X, W, b, self.n_features_in_,
-                                                     self.random_state_).mean()
+                                                     np.random.RandomState(iteration)).mean()
                     print(f"[SpikingBoltzmannMachine] Iteration {iteration}, pseudo-likelihood "
                           f"= {pl:.2f}, time = {time.perf_counter() - start:.2f}s",
                           file=sys.stderr, flush=True)
@@ -607,8 +637,10 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         self.weights_theo_, self.biases_theo_ = W, b
         self.weights_effective_, self.biases_effective_ = W.copy(), b.copy()
         self.weights_bio_, self.v_rest_ = self._to_bio(self.calibrators_, W, b)
+        self.correction_errors_ = []                  # a correction of other weights
         self._drop(None)
         self.__dict__.pop("spikes_", None)
+        self.__dict__.pop("sampled_window_", None)
 
     def __getstate__(self):
         # a live network belongs to its server process: pickles and copies go without it
@@ -1058,8 +1090,3 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             spikes = SpikeTrains(result["times"], result["ids"], m * n, np.tile(self.tau_on_, m))
             p_on[chunk] = spikes.marginals(*window).reshape(m, n)
         return np.where(free, p_on, rows)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True        # transform: NaN marks unobserved units
-        return tags

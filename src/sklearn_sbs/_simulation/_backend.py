@@ -200,6 +200,7 @@ class LiveNetwork:
             _connect_noise(nest, nodes, specs, task.dt, shared)
         units_nc = nest.NodeCollection(sorted(node_of_unit.tolist()))
         self.connections = _connect_units(nest, task, node_of_unit, units_nc) if len(task.pre) else None
+        self.renewing = task.synapse == "renewing"
         self.recorder = nest.Create("spike_recorder")
         nest.Connect(units_nc, self.recorder)
         self.lookup = np.full(int(node_of_unit.max()) + 1, -1, dtype=np.int64)
@@ -207,8 +208,10 @@ class LiveNetwork:
 
     def update(self, weight=None, tau_rec=None, v_rest=None):
         """New signed weights / tau_rec (per connection, in the task's order) and
-        resting potentials (per unit)."""
-        if weight is not None or tau_rec is not None:
+        resting potentials (per unit).  tau_rec is ignored for static synapses."""
+        if not self.renewing:
+            tau_rec = None
+        if self.connections is not None and (weight is not None or tau_rec is not None):
             conns, order = self.connections
             columns = {}
             if weight is not None:

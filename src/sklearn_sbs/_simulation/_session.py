@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection
 
 from ._runner import SimulationError
 
-_IDLE = []          # warm servers, (process, to_server, from_server)
+_IDLE = []          # warm servers of this process, (owner pid, process, to_server, from_server)
 
 
 def _start_server():
@@ -36,9 +36,10 @@ def _start_server():
 
 def _take_server():
     while _IDLE:
-        server = _IDLE.pop()
-        if server[0].poll() is None:
-            return server
+        owner, *server = _IDLE.pop()
+        # a forked child inherits the list, but the servers talk to the parent
+        if owner == os.getpid() and server[0].poll() is None:
+            return tuple(server)
     return _start_server()
 
 
@@ -49,7 +50,7 @@ def _release(server, reusable):
         try:
             send.send(("release", None))
             if recv.recv()[0] == "ok":
-                _IDLE.append(server)
+                _IDLE.append((os.getpid(), *server))
                 return
         except (OSError, EOFError):
             pass
@@ -70,7 +71,9 @@ def _stop(server):
 @atexit.register
 def _stop_idle():
     while _IDLE:
-        _stop(_IDLE.pop())
+        owner, *server = _IDLE.pop()
+        if owner == os.getpid():
+            _stop(server)
 
 
 class NetworkSession:
