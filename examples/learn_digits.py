@@ -66,8 +66,10 @@ def main(argv=None):
     sbm = SpikingBoltzmannMachine(n_hidden=n_hidden, calibrator=FrozenEstimator(cal),
                                   n_chains=4, random_state=args.seed, **steps)
     rbm = BernoulliRBM(n_components=n_hidden, random_state=args.seed, **steps)
-    models = [("spiking machine + LR", Pipeline([("bm", sbm), ("lr", LogisticRegression(**classifier))])),
-              ("BernoulliRBM + LR", Pipeline([("bm", rbm), ("lr", LogisticRegression(**classifier))])),
+    models = [("spiking machine + LR",
+               Pipeline([("bm", sbm), ("lr", LogisticRegression(**classifier))])),
+              ("BernoulliRBM + LR",
+               Pipeline([("bm", rbm), ("lr", LogisticRegression(**classifier))])),
               ("LR on pixels", LogisticRegression(**classifier))]
     print(f"{'model':>22} {'test accuracy':>14} {'fit s':>7}")
     for name, model in models:

@@ -472,7 +472,7 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         try:
             W, b = self._step(W, b, X)
         except BaseException:
-            self._close_learning()           # a failed network is not reused: the next call builds anew
+            self._close_learning()      # a failed network is not reused: the next call builds anew
             raise
         self._set_learned(W, b, 1)
         return self
@@ -503,7 +503,8 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         if W.shape != (n, n):
             raise ValueError(f"weights must have shape ({n}, {n}) to match biases, got {W.shape}")
         if self.n_hidden >= n:
-            raise ValueError(f"n_hidden must be below the number of units ({n}), got {self.n_hidden}")
+            raise ValueError(
+                f"n_hidden must be below the number of units ({n}), got {self.n_hidden}")
         if X is not None and X.shape[1] != n - self.n_hidden:
             raise ValueError(
                 f"X must have one column per visible unit ({n - self.n_hidden} = {n} units - "
@@ -511,7 +512,8 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             )
         if np.any(np.diag(W) != 0):
             raise ValueError("weights must have a zero diagonal (no self-connections)")
-        if self.n_hidden and np.any(W[~_learning.connection_mask(n - self.n_hidden, self.n_hidden)]):
+        allowed = _learning.connection_mask(n - self.n_hidden, self.n_hidden)
+        if self.n_hidden and np.any(W[~allowed]):
             raise ValueError(
                 "with n_hidden > 0 the machine is restricted: weights within the visible "
                 "and within the hidden layer must be 0"
@@ -1072,8 +1074,8 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         n = self.n_units_
         margin = _CLAMP_MARGIN + np.abs(self.weights_effective_).sum(axis=1)
         clamped = np.where(rows == 1, margin, -margin)
-        v_clamp = np.array([[c.bias_to_v_rest(clamped[r, j]) for j, c in enumerate(self.calibrators_)]
-                            for r in range(rows.shape[0])])
+        v_clamp = np.column_stack([c.bias_to_v_rest(clamped[:, j])
+                                   for j, c in enumerate(self.calibrators_)])
         free = np.isnan(rows)
         v_rows = np.where(free, self.v_rest_, v_clamp)
         per_run = max(1, _MAX_UNITS_PER_RUN // n)

@@ -111,7 +111,8 @@ def pseudo_likelihood(V, W, b, n_visible, rng):
     columns = rng.randint(0, n_visible, V.shape[0])
     rows = np.arange(V.shape[0])
     flipped[rows, columns] = 1 - flipped[rows, columns]
-    return n_visible * log_expit(free_energy(flipped, W, b, n_visible) - free_energy(V, W, b, n_visible))
+    gap = free_energy(flipped, W, b, n_visible) - free_energy(V, W, b, n_visible)
+    return n_visible * log_expit(gap)
 
 
 class ExactMoments:

@@ -199,7 +199,8 @@ class LiveNetwork:
             nodes = nest.NodeCollection(sorted(node_of_unit[units].tolist()))
             _connect_noise(nest, nodes, specs, task.dt, shared)
         units_nc = nest.NodeCollection(sorted(node_of_unit.tolist()))
-        self.connections = _connect_units(nest, task, node_of_unit, units_nc) if len(task.pre) else None
+        self.connections = (_connect_units(nest, task, node_of_unit, units_nc)
+                            if len(task.pre) else None)
         self.renewing = task.synapse == "renewing"
         self.recorder = nest.Create("spike_recorder")
         nest.Connect(units_nc, self.recorder)
