@@ -617,3 +617,15 @@ def test_boltzmann_displays_missing_matplotlib(monkeypatch):
             cls.from_estimator(NoSimulation())
     with pytest.raises(ImportError, match=message):
         WeightsDisplay(np.zeros((2, 2))).plot()
+
+
+def test_measured_points_take_a_marker_without_warnings(cal):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # no "marker redundantly defined"
+        display = ActivationDisplay.from_estimator(cal, marker="s")
+        residuals = ActivationResidualsDisplay.from_estimator(cal, marker="^")
+    assert display.errorbar_.lines[0].get_marker() == "s"
+    assert residuals.errorbar_.lines[0].get_marker() == "^"
+    assert display.errorbar_.lines[0].get_linestyle() == "None"      # points, not a line

@@ -365,7 +365,8 @@ class ActivationDisplay:
 
         self.errorbar_ = ax.errorbar(
             v_rest, p_on, yerr=std,
-            **_style({"fmt": "o", "markersize": 4, "capsize": 2, "zorder": 3,
+            **_style({"marker": "o", "linestyle": "none", "markersize": 4, "capsize": 2,
+                      "zorder": 3,
                       "label": _label(name, "measured")}, kwargs, Line2D),
         )
         (self.fit_line_,) = ax.plot(
@@ -550,7 +551,8 @@ class ActivationResidualsDisplay:
         )
         self.errorbar_ = ax.errorbar(
             _as_1d(self.v_rest, "v_rest"), self.residuals, yerr=std,
-            **_style({"fmt": "o", "markersize": 4, "capsize": 2, "zorder": 3,
+            **_style({"marker": "o", "linestyle": "none", "markersize": 4, "capsize": 2,
+                      "zorder": 3,
                       "label": _label(name, "measured - fitted")}, kwargs, Line2D),
         )
         ax.set(xlabel="resting potential v_rest (mV)", ylabel="p_on measured - fitted")
