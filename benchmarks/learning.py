@@ -27,7 +27,9 @@ import numpy as np
 from sklearn.frozen import FrozenEstimator
 
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine
-from sklearn_sbs.boltzmann import gibbs_sample, joint_distribution, make_random_network, marginals
+from sklearn_sbs.boltzmann import (
+    empirical_distribution, gibbs_sample, joint_distribution, make_random_network, marginals,
+)
 from sklearn_sbs.metrics import dkl
 
 TARGETS = {"dkl_1e5": 4e-3, "dkl_1e6": 2.5e-3, "pipeline_points": 3.0}
@@ -105,12 +107,6 @@ def correction(cal, quick):
           "at 1e6 ms (ideal sampler with 1e4 samples: about 2e-3)")
 
 
-def empirical_joint(X):
-    n = X.shape[1]
-    codes = X.astype(np.int64) @ (1 << np.arange(n)[::-1])
-    return (np.bincount(codes, minlength=2**n) / X.shape[0]).reshape((2,) * n)
-
-
 def learning(cal, quick):
     n_samples = 1000 if quick else 5000
     steps = dict(learning_rate=0.1, batch_size=100, n_iter=5 if quick else 20)
@@ -120,7 +116,7 @@ def learning(cal, quick):
     for seed in (0, 1, 2):
         W, b = make_random_network(6, 10 + seed)
         X = gibbs_sample(W, b, n_samples, thin=5, random_state=seed)
-        data = empirical_joint(X)
+        data = empirical_distribution(X)
         print(f"{seed:>4} {'truth':>8} {'':>6} {dkl(data, joint_distribution(W, b)):>16.4f}")
         for how, extra in [("exact", {}), ("gibbs", {"n_chains": 10}),
                            ("spiking", {"n_chains": 10})]:

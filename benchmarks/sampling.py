@@ -406,12 +406,6 @@ def timed(fn, pids_fn):
 # 1. accuracy
 # =====================================================================================
 
-def empirical_joint(z):
-    n = z.shape[1]
-    codes = z.astype(np.int64) @ (1 << np.arange(n)[::-1])
-    return (np.bincount(codes, minlength=2 ** n) / z.shape[0]).reshape((2,) * n)
-
-
 def fit_boltzmann(q):
     """(W, b) of the Boltzmann machine closest to the joint ``q`` (maximum likelihood,
     exact enumeration): the interaction the network actually realised."""
@@ -445,7 +439,7 @@ def weight_slopes(W, W_eff):
 
 
 def bench_accuracy(cal, quick, out, max_windows=100):
-    from sklearn_sbs.boltzmann import gibbs_sample, joint_distribution
+    from sklearn_sbs.boltzmann import empirical_distribution, gibbs_sample, joint_distribution
     from sklearn_sbs.metrics import dkl
 
     durations = [1e3, 1e4, 1e5] + ([] if quick else [1e6])
@@ -491,7 +485,7 @@ def bench_accuracy(cal, quick, out, max_windows=100):
         for d in all_d:
             m = int(round(d / tau))
             k = min(int(round(d_max / d)), max_windows)
-            res[("gibbs", seed, d)] = [dkl(target, empirical_joint(z[i * m:(i + 1) * m]), eps=0.5 / m)
+            res[("gibbs", seed, d)] = [dkl(target, empirical_distribution(z[i * m:(i + 1) * m]), eps=0.5 / m)
                                       for i in range(k)]
         # control: the same biases without weights (calibration and bias translation alone)
         target0 = joint_distribution(np.zeros_like(W), b)
@@ -502,7 +496,7 @@ def bench_accuracy(cal, quick, out, max_windows=100):
         z0 = gibbs_sample(np.zeros_like(W), b, int(d_c / tau), random_state=seed)
         for d in (1e4, d_c):
             m = int(round(d / tau))
-            res[("zero-gibbs", seed, d)] = [dkl(target0, empirical_joint(z0[i * m:(i + 1) * m]), eps=0.5 / m)
+            res[("zero-gibbs", seed, d)] = [dkl(target0, empirical_distribution(z0[i * m:(i + 1) * m]), eps=0.5 / m)
                                            for i in range(int(round(d_c / d)))]
     kinds = ("static", "renewing", "gibbs")
     rows = []

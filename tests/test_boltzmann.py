@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from sklearn_sbs.boltzmann import (
+    empirical_distribution,
     gibbs_sample,
     joint_distribution,
     log_partition,
@@ -453,6 +454,18 @@ def test_gibbs_matches_exact_distribution():
     assert dkl(exact, empirical) < 1e-3
     # and the first moments
     np.testing.assert_allclose(samples.mean(axis=0), marginals(W, b), atol=0.01)
+
+
+def test_empirical_distribution_counts_the_rows():
+    samples = gibbs_sample(*random_machine(6, 1.0, seed=7), 5000, random_state=3)
+    np.testing.assert_array_equal(empirical_distribution(samples), _empirical_joint(samples))
+    assert empirical_distribution([[1, 0, 1]])[1, 0, 1] == 1.0
+    with pytest.raises(ValueError, match="binary"):
+        empirical_distribution([[0.5, 1.0]])
+    with pytest.raises(ValueError, match="2-d"):
+        empirical_distribution([0, 1])
+    with pytest.raises(ValueError, match="limited to 24"):
+        empirical_distribution(np.zeros((2, 25)))
 
 
 def test_gibbs_with_thinning_and_burn_in_matches_exact():

@@ -16,7 +16,9 @@ from sklearn_sbs import LIFSamplerCalibrator, SimulationError, SpikingBoltzmannM
 from sklearn_sbs._learning import free_energy
 from sklearn_sbs._simulation import NetworkTask
 from sklearn_sbs._simulation._session import NetworkSession
-from sklearn_sbs.boltzmann import gibbs_sample, joint_distribution, marginals
+from sklearn_sbs.boltzmann import (
+    empirical_distribution, gibbs_sample, joint_distribution, marginals,
+)
 from sklearn_sbs.metrics import dkl
 
 # strongly coupled, so that conditioning moves the marginals far
@@ -30,12 +32,6 @@ def calibrator():
     return FrozenEstimator(LIFSamplerCalibrator(duration=5000.0, n_points=30, random_state=0).fit())
 
 
-def empirical(X):
-    n = X.shape[1]
-    codes = X.astype(np.int64) @ (1 << np.arange(n)[::-1])
-    return (np.bincount(codes, minlength=2**n) / X.shape[0]).reshape((2,) * n)
-
-
 @pytest.fixture(scope="module")
 def corrected(calibrator):
     return SpikingBoltzmannMachine(W4, B4, calibrator=calibrator, correction_rounds=3,
@@ -43,19 +39,25 @@ def corrected(calibrator):
                                    random_state=0).fit()
 
 
-def test_transform_matches_exact_conditionals(corrected, monkeypatch):
+@pytest.fixture
+def simulations(monkeypatch):
+    """The number of tasks of each run_tasks call the machine makes (real runs)."""
+    calls = []
+    real_run = machine_module.run_tasks
+    monkeypatch.setattr(machine_module, "run_tasks",
+                        lambda tasks, *a, **k: calls.append(len(tasks)) or real_run(tasks, *a, **k))
+    return calls
+
+
+def test_transform_matches_exact_conditionals(corrected, simulations):
     rng = np.random.default_rng(0)
     rows = gibbs_sample(W4, B4, 12, thin=5, random_state=1).astype(float)
     rows[rng.random(rows.shape) < 0.5] = np.nan
     rows[0] = np.nan                                 # nothing observed
     rows[1] = [1.0, 0.0, 1.0, 1.0]                   # everything observed
     free = np.isnan(rows)
-    calls = []
-    real_run = machine_module.run_tasks
-    monkeypatch.setattr(machine_module, "run_tasks",
-                        lambda tasks, *a, **k: calls.append(len(tasks)) or real_run(tasks, *a, **k))
     p_on = corrected.transform(rows)
-    assert calls == [1]                             # all rows in one simulation, as copies
+    assert simulations == [1]                       # all rows in one simulation, as copies
     exact = np.array([marginals(W4, B4, clamped=r) for r in rows])
     np.testing.assert_array_equal(p_on[~free], rows[~free])
     # 2e4 ms per row: a marginal's standard error is at most ~0.03 (10 ms on-time,
@@ -137,7 +139,7 @@ def data():
 
 
 def test_exact_and_gibbs_learning_recover_the_distribution(calibrator, data):
-    target = empirical(data)
+    target = empirical_distribution(data)
     floor = dkl(target, joint_distribution(W4, B4))          # the truth against its samples
     start = dkl(target, joint_distribution(np.zeros((4, 4)), np.zeros(4)))
     steps = dict(learning_rate=0.5, batch_size=300, n_iter=40, random_state=0)
@@ -156,7 +158,7 @@ def test_exact_and_gibbs_learning_recover_the_distribution(calibrator, data):
 
 
 def test_spiking_learning_makes_the_network_sample_the_data(calibrator, data):
-    target = empirical(data)
+    target = empirical_distribution(data)
     bm = SpikingBoltzmannMachine(calibrator=calibrator, learning="spiking", learning_rate=0.5,
                                  batch_size=300, n_iter=4, n_chains=4, step_duration=200.0,
                                  duration=2e4, random_state=0).fit(data)
@@ -262,7 +264,7 @@ def test_failed_session_is_a_clear_error_and_the_caller_keeps_working(calibrator
 def test_gibbs_learning_of_a_restricted_machine(calibrator):
     # visible data of the RBM above: learn it back with two hidden units
     V = gibbs_sample(RBM_W, RBM_B, 3000, thin=3, random_state=0)[:, :3].astype(float)
-    target = empirical(V)
+    target = empirical_distribution(V)
 
     def visible_dkl(W, b):
         return dkl(target, joint_distribution(W, b).sum(axis=(3, 4)))
@@ -329,15 +331,11 @@ def test_learner_pickles_with_its_transform(calibrator):
     np.testing.assert_array_equal(back.score_samples(X[:20]), bm.score_samples(X[:20]))
 
 
-def test_transform_splits_large_batches_over_simulations(corrected, monkeypatch):
+def test_transform_splits_large_batches_over_simulations(corrected, simulations, monkeypatch):
     monkeypatch.setattr(machine_module, "_MAX_UNITS_PER_RUN", 8)     # two rows per run
     rows = np.array([[1.0, np.nan, np.nan, 0.0]] * 5)
-    calls = []
-    real_run = machine_module.run_tasks
-    monkeypatch.setattr(machine_module, "run_tasks",
-                        lambda tasks, *a, **k: calls.append(len(tasks)) or real_run(tasks, *a, **k))
     p_on = corrected.set_params(inference_duration=5e3).transform(rows)
-    assert calls == [3]
+    assert simulations == [3]
     exact = marginals(W4, B4, clamped=rows[0])
     # 5e3 ms per row: standard error up to ~0.045 per entry
     assert np.abs(p_on[:, 1:3] - exact[1:3]).max() < 0.2

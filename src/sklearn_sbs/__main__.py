@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from .boltzmann import make_random_network
+from .boltzmann import empirical_distribution, make_random_network
 
 
 
@@ -31,12 +31,11 @@ def _cmd_exact(args):
     t0 = time.perf_counter()
     samples = gibbs_sample(weights, biases, args.samples, random_state=args.seed)
     t_gibbs = time.perf_counter() - t0
-    codes = samples @ (1 << np.arange(args.units)[::-1])
-    empirical = np.bincount(codes, minlength=joint.size) / args.samples
+    empirical = empirical_distribution(samples)
     print("\nunit   exact p(z=1)   Gibbs p(z=1)")
     for unit, (p_exact, p_gibbs) in enumerate(zip(marginals(weights, biases), samples.mean(axis=0))):
         print(f"{unit:4d}   {p_exact:12.4f}   {p_gibbs:12.4f}")
-    print(f"\nDKL(exact || Gibbs, {args.samples} samples) = {dkl(joint, empirical.reshape(joint.shape), eps=1e-12):.2e}")
+    print(f"\nDKL(exact || Gibbs, {args.samples} samples) = {dkl(joint, empirical, eps=1e-12):.2e}")
     print(f"exact joint: {t_exact * 1e3:.2f} ms; Gibbs sampler: {args.samples / t_gibbs / 1e6:.2f} M samples/s")
 
 
@@ -242,6 +241,7 @@ def _demo_learning(cal, weights, biases, args):
 
     from . import SpikingBoltzmannMachine
     from .boltzmann import gibbs_sample
+    from .metrics import dkl
 
     X = gibbs_sample(weights, biases, 2000, thin=5, random_state=args.seed)
     print(f"4. Learning the same network from {X.shape[0]} samples, the spiking network in the "
@@ -253,9 +253,7 @@ def _demo_learning(cal, weights, biases, args):
     )
     start = time.perf_counter()
     learner.fit(X)
-    counts = np.bincount(X.astype(np.int64) @ (1 << np.arange(5)[::-1]), minlength=32)
-    data = counts[counts > 0] / X.shape[0]
-    untrained = float(np.sum(data * np.log(data * 32)))      # against the uniform start
+    untrained = dkl(empirical_distribution(X), np.full((2,) * 5, 1 / 32))   # the uniform start
     print(f"   {learner.learning_steps_} steps in {time.perf_counter() - start:.1f} s; "
           f"DKL(data || sampled) = {-learner.score(X):.4e} (untrained: {untrained:.4e})")
 

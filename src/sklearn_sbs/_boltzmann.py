@@ -983,8 +983,7 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         else:
             X = validate_data(self, X, reset=False, dtype=np.float64)
             _check_states(X, n)
-            codes = X.astype(np.int64) @ (1 << np.arange(n)[::-1])
-            target = (np.bincount(codes, minlength=2**n) / X.shape[0]).reshape((2,) * n)
+            target = boltzmann.empirical_distribution(X)
         sampled = self.sampled_joint(units=range(n))
         return -dkl(target, sampled, eps=self._smoothing())
 

@@ -29,6 +29,7 @@ __all__ = [
     "marginals",
     "second_moments",
     "gibbs_sample",
+    "empirical_distribution",
 ]
 
 MAX_JOINT_UNITS = 24
@@ -390,3 +391,37 @@ def gibbs_sample(weights, biases, n_samples, *, burn_in=100, thin=1, random_stat
         rows = min(rows_per_chunk, n_samples - start)
         _gibbs.gibbs_sweeps(W, b, z, rng.random((rows * thin, n)), out[start:start + rows], thin)
     return out
+
+
+def empirical_distribution(states):
+    """The distribution of binary rows: the fraction of rows in each state.
+
+    Parameters
+    ----------
+    states : array-like of shape (n_samples, n_units)
+        Binary states (0 or 1), at most 24 units.
+
+    Returns
+    -------
+    p : ndarray of shape (2,) * n_units
+        Axis i is unit i, as for :func:`joint_distribution`.
+
+    Examples
+    --------
+    >>> from sklearn_sbs.boltzmann import empirical_distribution
+    >>> empirical_distribution([[0, 1], [0, 1], [1, 1], [0, 0]])
+    array([[0.25, 0.5 ],
+           [0.  , 0.25]])
+    """
+    z = np.asarray(states)
+    if z.ndim != 2 or z.shape[0] == 0 or z.shape[1] == 0:
+        raise ValueError(f"states must be a non-empty 2-d array (n_samples, n_units), "
+                         f"got shape {z.shape}")
+    n = z.shape[1]
+    if n > MAX_JOINT_UNITS:
+        raise ValueError(f"an empirical joint distribution is limited to {MAX_JOINT_UNITS} "
+                         f"units, got {n}")
+    if not np.all((z == 0) | (z == 1)):
+        raise ValueError("states must hold binary states (0 or 1)")
+    codes = z.astype(np.int64) @ (1 << np.arange(n, dtype=np.int64)[::-1])
+    return (np.bincount(codes, minlength=2**n) / z.shape[0]).reshape((2,) * n)
