@@ -422,12 +422,7 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             if learn:
                 _check_unit_interval(X)
         rng = check_random_state(self.random_state)
-        self._setup(X if learn else None, rng)
-        if X is not None and X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X must have one column per visible unit ({self.n_features_in_}), got "
-                f"{X.shape[1]} columns"
-            )
+        self._setup(X, rng, learn)
         if learn:
             self._learn(X)
         if self.correction_rounds:
@@ -461,7 +456,7 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             raise ValueError("partial_fit learns weights: learning must be 'spiking', 'exact' "
                              "or 'gibbs', got None")
         if first:
-            self._setup(X, check_random_state(self.random_state))
+            self._setup(X, check_random_state(self.random_state), learn=True)
         # spiking learning moves the effective values; the others the model's own
         # (which a correction may have moved away from the effective ones)
         if self.learning == "spiking":
@@ -479,14 +474,15 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
     # --- set-up: sizes, initial values, calibration, translation ----------------
 
-    def _initial_values(self, X, rng):
-        """Initial (W, b) in the given units, and the number of units."""
+    def _initial_values(self, X, rng, learn):
+        """Initial (W, b) in the given units, and the number of units; X's width
+        is checked here, before any calibration runs."""
         if (self.weights is None) != (self.biases is None):
             given, missing = ("weights", "biases") if self.biases is None else ("biases", "weights")
             raise ValueError(f"{given} was given but {missing} is None: give both, or neither "
                              "to learn them from data")
         if self.weights is None:
-            if X is None:
+            if X is None or not learn:
                 raise ValueError(
                     "weights and biases are needed unless fit learns them from data "
                     "(pass X and set learning)"
@@ -520,8 +516,8 @@ class SpikingBoltzmannMachine(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             )
         return W, b, n
 
-    def _setup(self, X, rng):
-        W, b, n = self._initial_values(X, rng)
+    def _setup(self, X, rng, learn):
+        W, b, n = self._initial_values(X, rng, learn)
         _check_tso(self.tso_params)
         cals = self._fit_calibrators(self._calibrator_list(n))
         if self.weights_unit == "theo":
