@@ -132,14 +132,14 @@ def _enumerate(W, b, want_joint, want_moments):
         low_p = weight @ chunk_a                  # probability of each low pattern
         bits = (np.arange(NL)[:, None] >> (L - 1 - np.arange(L))) & 1
         bits = bits.astype(np.float64)
-        moments = np.empty((n, n))
-        moments[H:, H:] = bits.T @ (low_p[:, None] * bits)
+        # one triangle, mirrored: symmetric by construction, whatever CPU-specific
+        # code (BLAS, glibc's vector exp) rounded the sums
+        moments = np.zeros((n, n))
+        moments[H:, H:] = np.triu(bits.T @ (low_p[:, None] * bits))
         if H:
-            x = (weight @ chunk_x).reshape(H, L)
-            y = np.triu((weight @ chunk_y).reshape(H, H))
-            moments[:H, :H] = y + np.triu(y, 1).T
-            moments[:H, H:] = x
-            moments[H:, :H] = x.T
+            moments[:H, :H] = np.triu((weight @ chunk_y).reshape(H, H))
+            moments[:H, H:] = (weight @ chunk_x).reshape(H, L)
+        moments += np.triu(moments, 1).T
     return float(log_z), joint, moments
 
 
