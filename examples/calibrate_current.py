@@ -68,7 +68,7 @@ def report(cals):
         print(f"{model:14s} {cal.v_p05_:8.3f} ± {cal.v_p05_err_:.3f} {cal.theory_v_p05_:9.3f}  "
               f"{cal.alpha_:6.3f} ± {cal.alpha_err_:.3f} {cal.theory_alpha_:8.3f}   {cal.score():.1e}")
     inputs = ", ".join(f"{i.receptor} {i.rate:g} Hz x {i.weight:g} nA"
-                       for i in default_noise(conductance_based=False).inputs())
+                       for i in default_noise("IF_curr_exp").inputs())
     print(f"noise (the default for current-based neurons): {inputs}")
 
 

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 from scipy.optimize import curve_fit
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -103,6 +103,12 @@ class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
     p_on_std_ : ndarray of shape (n_points,)
         Its standard error, estimated from the fitted curve (binomial, one
         independent sample per ``tau_on``).
+    neuron_params_ : dict
+        The complete neuron parameters simulated (defaults filled in), with
+        ``v_rest`` the model's default (the calibration varies it).
+    noise_ : noise source
+        The background simulated: ``noise``, or the model's
+        :func:`~sklearn_sbs.sources.default_noise` when ``noise`` is None.
     theory_v_p05_, theory_alpha_ : float
         The free-membrane theory's prediction, which starts the bracket.
     tau_on_ : float
@@ -168,7 +174,7 @@ class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
     def _noise(self):
         if self.noise is not None:
             return self.noise
-        return default_noise(neurons.get_model(self.neuron_model).conductance_based)
+        return default_noise(self.neuron_model)
 
     def _config(self):
         """Validated (neuron params, noise object, noise specs, tau_on)."""
@@ -272,9 +278,10 @@ class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
         -------
         self : LIFSamplerCalibrator
         """
-        params, _, specs, tau_on = self._config()
+        params, noise, specs, tau_on = self._config()
         rng = check_random_state(self.random_state)
-        v05, alpha = theory.predicted_activation(self.neuron_model, params, self._noise())
+        v05, alpha = theory.predicted_activation(self.neuron_model, params, noise)
+        self.neuron_params_, self.noise_ = params, clone(noise)
         self.theory_v_p05_, self.theory_alpha_ = float(v05), float(alpha)
         self._check_reach(params, v05, alpha)
         self.tau_on_ = float(tau_on)
@@ -408,19 +415,17 @@ class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
         j's PSP, which for conductance synapses depends on j's bias.
         """
         check_is_fitted(self)
-        params = neurons.check_neuron_params(self.neuron_model, self.neuron_params)
         return theory.weights_to_bio(
-            weights, self.bias_to_v_rest(biases), self.alpha_, self.neuron_model, params,
-            self._noise(),
+            weights, self.bias_to_v_rest(biases), self.alpha_, self.neuron_model,
+            self.neuron_params_, self.noise_,
         )
 
     def weights_to_theo(self, weights_bio, biases):
         """Boltzmann weights for synaptic weights (inverse of :meth:`weights_to_bio`)."""
         check_is_fitted(self)
-        params = neurons.check_neuron_params(self.neuron_model, self.neuron_params)
         return theory.weights_to_theo(
-            weights_bio, self.bias_to_v_rest(biases), self.alpha_, self.neuron_model, params,
-            self._noise(),
+            weights_bio, self.bias_to_v_rest(biases), self.alpha_, self.neuron_model,
+            self.neuron_params_, self.noise_,
         )
 
     # --- free membrane -----------------------------------------------------------
@@ -475,6 +480,8 @@ class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
         doc = {"format": _FORMAT, "version": _VERSION, "params": to_plain(params)}
         if all(hasattr(self, name) for name in _FITTED):
             doc["calibration"] = {name: to_plain(getattr(self, name)) for name in _FITTED}
+            doc["calibration"]["neuron_params_"] = to_plain(self.neuron_params_)
+            doc["calibration"]["noise_"] = noise_to_dict(self.noise_)
         return json.dumps(doc, indent=2)
 
     @classmethod
@@ -486,12 +493,21 @@ class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
             if params.get("noise") is not None:
                 params["noise"] = noise_from_dict(params["noise"])
             est = cls(**params)
-            for name, value in doc.get("calibration", {}).items():
+            calibration = dict(doc.get("calibration", {}))
+            resolved = {"neuron_params_": calibration.pop("neuron_params_", None),
+                        "noise_": calibration.pop("noise_", None)}
+            for name, value in calibration.items():
                 if name not in _FITTED:
                     raise ValueError(f"unknown calibration field {name!r}")
                 if isinstance(value, list):
                     value = np.asarray(value, dtype=float)
                 setattr(est, name, value)
+            if calibration:
+                # what was simulated; documents without it: what the parameters give
+                est.neuron_params_ = neurons.check_neuron_params(
+                    est.neuron_model, resolved["neuron_params_"] or est.neuron_params)
+                est.noise_ = (noise_from_dict(resolved["noise_"]) if resolved["noise_"]
+                              else clone(est._noise()))
         except (KeyError, TypeError) as exc:
             raise ValueError(f"corrupt {_FORMAT} document: {exc}") from exc
         est._validate_params()

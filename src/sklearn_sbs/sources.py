@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._validation import _describe, as_int, as_real
+from .neurons import get_model
 
 __all__ = [
     "PoissonNoise", "SinusoidalPoissonNoise", "PiecewisePoissonNoise", "SpikeTrainNoise",
@@ -475,16 +476,29 @@ class NoiseNetwork(BaseEstimator):
         return tuple(specs)
 
 
-def default_noise(conductance_based):
-    """The background used when none is given: the sbs tutorial's 3 kHz excitatory
-    and inhibitory inputs of 0.001 µS for conductance-based neurons; for
-    current-based ones the same rates at 0.05 nA, which gives the tutorial neuron
-    a similar activation width (about 0.8 mV with exponential synapses).
+def default_noise(neuron_model="IF_cond_exp"):
+    """The background used wherever none is given (calibrator, theory, plots).
+
+    The sbs tutorial's 3 kHz excitatory and inhibitory inputs of 0.001 µS for
+    conductance-based models; for current-based ones the same rates at 0.05 nA,
+    which gives the tutorial neuron a similar activation width (about 0.8 mV
+    with exponential synapses).
+
+    Parameters
+    ----------
+    neuron_model : str, default="IF_cond_exp"
+        One of :data:`sklearn_sbs.neurons.NEURON_MODELS`.
+
+    Returns
+    -------
+    noise : PoissonNoise
 
     Examples
     --------
     >>> from sklearn_sbs.sources import default_noise
-    >>> default_noise(conductance_based=False).weight_exc
+    >>> default_noise("IF_curr_exp").weight_exc
     0.05
     """
-    return PoissonNoise() if conductance_based else PoissonNoise(weight_exc=0.05, weight_inh=0.05)
+    if get_model(neuron_model).conductance_based:
+        return PoissonNoise()
+    return PoissonNoise(weight_exc=0.05, weight_inh=0.05)

@@ -34,7 +34,7 @@ import numpy as np
 
 from ._validation import _describe, as_float_array
 from .neurons import check_neuron_params, get_model, on_time
-from .sources import PoissonNoise
+from .sources import default_noise
 
 __all__ = [
     "FreeMembraneStats",
@@ -200,7 +200,7 @@ def _membrane(neuron_model, neuron_params, noise):
     model = get_model(neuron_model)
     params = check_neuron_params(neuron_model, neuron_params)
     if noise is None:
-        noise = PoissonNoise()
+        noise = default_noise(neuron_model)
     if not callable(getattr(noise, "inputs", None)):
         raise TypeError(f"noise must be a PoissonNoise (or have inputs()), got {_describe(noise)}")
     return _Membrane(model.conductance_based, model.kernel, params, tuple(noise.inputs()))
@@ -263,7 +263,7 @@ def free_membrane_stats(neuron_model, neuron_params, noise, v_rest=None):
     neuron_params : dict or None
         Neuron parameters (see :func:`sklearn_sbs.neurons.check_neuron_params`).
     noise : PoissonNoise or None
-        The background; None means ``PoissonNoise()``.
+        The background; None means :func:`~sklearn_sbs.sources.default_noise` of the model.
     v_rest : float or array-like, optional
         Resting potential(s) in mV; overrides ``neuron_params["v_rest"]``.
 
@@ -313,7 +313,7 @@ def predicted_activation(neuron_model, neuron_params, noise):
     neuron_params : dict or None
         Neuron parameters; ``v_rest`` is ignored.
     noise : PoissonNoise or None
-        The background; None means ``PoissonNoise()``.
+        The background; None means :func:`~sklearn_sbs.sources.default_noise` of the model.
 
     Returns
     -------
@@ -438,7 +438,7 @@ def psp_mean_per_weight(neuron_model, neuron_params, noise, receptor, v_rest=Non
     neuron_params : dict or None
         Parameters of the receiving neuron.
     noise : PoissonNoise or None
-        Its background; None means ``PoissonNoise()``.
+        Its background; None means :func:`~sklearn_sbs.sources.default_noise` of the model.
     receptor : {"excitatory", "inhibitory"}
     v_rest : float or array-like, optional
         Resting potential(s) of the receiving neuron in mV (default: from
