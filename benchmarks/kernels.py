@@ -1,29 +1,18 @@
 """Kernels against vectorised numpy brute force, measured side by side in one run.
 
-    python benchmarks/kernels.py [--quick]
+    python benchmarks/kernels.py [--quick] [--report PATH]
 
-Prints one table; the ratios (numpy time / kernel time) are what to compare
-across machines.  The numpy references live here, not in the package.
+Prints one table of best wall times, numpy reference against the project's kernel, and
+their ratio (what to compare across machines).  The numpy references live here, not in
+the package.  Methodology: benchmarks/RESULTS.md.
 """
-
-import argparse
-import platform
-import time
 
 import numpy as np
 
+import _harness as H
+from _harness import best_time
 from sklearn_sbs import boltzmann
 from sklearn_sbs.spikes import SpikeTrains
-
-
-def best_time(fn, repeat):
-    """Best wall time of ``repeat`` calls (the least disturbed by other load)."""
-    best = np.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 # --- numpy references ------------------------------------------------------------
@@ -121,21 +110,15 @@ def sampler_spikes(n_units, n_spikes, tau_on, seed):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, one repetition")
-    args = parser.parse_args()
+    args = H.parse(__doc__)
+    report = H.Report("kernels", args)
     repeat = 1 if args.quick else 5
     rows = []
 
     def row(task, ref, ours, note=""):
-        rows.append((task, ref, ours, note))
-        ratio = f"{ref / ours:8.1f}x" if ref is not None else "        "
-        ref_s = f"{ref * 1e3:10.1f}" if ref is not None else "         -"
-        print(f"{task:<38} {ref_s} {ours * 1e3:10.2f} {ratio}  {note}", flush=True)
-
-    print(f"# {platform.processor() or platform.machine()}, python {platform.python_version()}, "
-          f"numpy {np.__version__}")
-    print(f"{'task':<38} {'numpy ms':>10} {'kernel ms':>10} {'ratio':>9}")
+        rows.append([task, "-" if ref is None else f"{ref * 1e3:.1f}", f"{ours * 1e3:.2f}",
+                     "" if ref is None else f"{ref / ours:.1f}x", note])
+        print(f"  {task}", flush=True)
 
     sizes = (12, 14, 16) if args.quick else (16, 18, 20)
     joint_ms = {}
@@ -196,7 +179,9 @@ def main():
         W, b = random_bm(n, n)
         ours = best_time(lambda: boltzmann.second_moments(W, b), 1)
         row(f"exact second moments, n={n}", None, ours, f"{2 ** n / ours / 1e6:.0f} M states/s")
-    return rows
+    report.section("Kernels against numpy")
+    report.table(["task", "numpy ms", "kernel ms", "ratio", "note"], rows)
+    report.close()
 
 
 if __name__ == "__main__":
