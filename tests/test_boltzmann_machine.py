@@ -12,6 +12,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine
 from sklearn_sbs.boltzmann import gibbs_sample, joint_distribution
 from sklearn_sbs.metrics import dkl
+from sklearn_sbs.synapses import StaticSynapse, TsodyksMarkramSynapse
 
 W3 = np.array([[0.0, 0.8, -0.6], [0.8, 0.0, 0.4], [-0.6, 0.4, 0.0]])
 B3 = np.array([-0.3, 0.2, 0.1])
@@ -104,12 +105,12 @@ def test_renewing_synapses_do_not_add_up():
     W = np.array([[0.0, 1.5], [1.5, 0.0]])
     b = np.array([3.0, -1.0])
     p = {}
-    for synapse in ("static", "renewing"):
+    for name, synapse in (("static", StaticSynapse()),
+                          ("renewing", TsodyksMarkramSynapse(tau_rec=10.0))):
         bm = SpikingBoltzmannMachine(W, b, calibrator=FrozenEstimator(cal), synapse=synapse,
-                                     tso_params=dict(tau_rec=10.0), duration=2e4,
-                                     random_state=5).fit()
+                                     duration=2e4, random_state=5).fit()
         bm.sample()
-        p[synapse] = bm.sampled_marginals()[1]
+        p[name] = bm.sampled_marginals()[1]
     assert p["renewing"] < p["static"] - 0.02
 
 
@@ -219,15 +220,20 @@ def test_renewing_default_uses_the_receiving_synapse_time_constant(calibrator):
                                 random_state=0).fit()
     bm = SpikingBoltzmannMachine(W3, B3, calibrator=[FrozenEstimator(calibrator)] * 2
                                  + [FrozenEstimator(slow)]).fit()
-    task = bm._network_task(100.0, 1)
-    tau_rec = dict(zip(zip(task.pre, task.post), task.tso[1]))
+    task = bm._network(bm.calibrators_).task(bm.weights_bio_, bm.v_rest_, 100.0, 1)
+    assert task.synapse.model == "TsodyksMarkramSynapse"
+    tau_rec = dict(zip(zip(task.pre, task.post), dict(task.connection_params)["tau_rec"]))
     assert tau_rec[(0, 1)] == 10.0            # excitatory onto a tau_syn_E = 10 ms unit
     assert tau_rec[(0, 2)] == 20.0            # inhibitory onto unit 2's tau_syn_I = 20 ms
     assert tau_rec[(1, 2)] == 10.0            # excitatory onto unit 2
-    for bad in ({"tau_x": 1.0}, {"U": 1.5}, {"tau_rec": -1.0}, {"tau_fac": float("nan")},
-                {"U": "one"}):
-        with pytest.raises(ValueError, match="tso_params"):
-            bm.set_params(tso_params=bad).fit()
+    bm.set_params(synapse=TsodyksMarkramSynapse())
+    for name, bad in (("U", 1.5), ("U", 0.0), ("tau_rec", -1.0), ("tau_facil", float("nan")),
+                      ("U", "one")):
+        with pytest.raises(ValueError, match=f"'synapse__{name}' parameter"):
+            bm.set_params(**{f"synapse__{name}": bad}).fit()
+        bm.set_params(synapse=TsodyksMarkramSynapse())
+    with pytest.raises(ValueError, match="tau_x"):
+        bm.set_params(synapse__tau_x=1.0)
 
 
 def test_initial_membrane_potentials(calibrator):

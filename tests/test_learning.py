@@ -11,11 +11,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import BernoulliRBM
 from sklearn.pipeline import Pipeline
 
-import sklearn_sbs._boltzmann as machine_module
+import sklearn_sbs._machine._inference as inference_module
+import sklearn_sbs._machine._network as network_module
 from sklearn_sbs import LIFSamplerCalibrator, SimulationError, SpikingBoltzmannMachine
-from sklearn_sbs._learning import free_energy
-from sklearn_sbs._simulation import NetworkTask
-from sklearn_sbs._simulation._session import NetworkSession
+from sklearn_sbs._machine._learning import free_energy
+from sklearn_sbs._simulation import NetworkSession, NetworkTask, SynapseSpec
 from sklearn_sbs.boltzmann import (
     empirical_distribution, gibbs_sample, joint_distribution, marginals,
 )
@@ -43,8 +43,8 @@ def corrected(calibrator):
 def simulations(monkeypatch):
     """The number of tasks of each run_tasks call the machine makes (real runs)."""
     calls = []
-    real_run = machine_module.run_tasks
-    monkeypatch.setattr(machine_module, "run_tasks",
+    real_run = network_module.run_tasks
+    monkeypatch.setattr(network_module, "run_tasks",
                         lambda tasks, *a, **k: calls.append(len(tasks)) or real_run(tasks, *a, **k))
     return calls
 
@@ -174,21 +174,21 @@ def test_partial_fit_keeps_the_network_alive(calibrator, data):
     bm = SpikingBoltzmannMachine(calibrator=calibrator, learning="spiking", step_duration=50.0,
                                  random_state=0)
     bm.partial_fit(data[:100])
-    session = bm._moments.session
+    session = bm._live_learning[1].session
     pid = session._server[0].pid
     before = bm.weights_effective_.copy()
     bm.partial_fit(data[100:200])
-    assert bm._moments.session is session and session._server[0].pid == pid
+    assert bm._live_learning[1].session is session and session._server[0].pid == pid
     assert bm.learning_steps_ == 2 and not np.allclose(before, bm.weights_effective_)
     copy = pickle.loads(pickle.dumps(bm))          # without the live network
-    assert not hasattr(copy, "_moments") and copy.learning_steps_ == 2
-    assert bm._moments.session is session          # which the original keeps
+    assert not hasattr(copy, "_live_learning") and copy.learning_steps_ == 2
+    assert bm._live_learning[1].session is session          # which the original keeps
     copy.partial_fit(data[200:300])
     assert copy.learning_steps_ == 3
     with pytest.raises(ValueError, match="3 features"):
         bm.partial_fit(data[:10, :3])
-    bm._close_learning()
-    copy._close_learning()
+    bm._end_learning()
+    copy._end_learning()
 
 
 def test_learned_machine_round_trips_through_json(calibrator, data):
@@ -241,12 +241,14 @@ def test_spiking_rbm_in_a_pipeline(calibrator):
 
 def test_failed_session_is_a_clear_error_and_the_caller_keeps_working(calibrator):
     bad = NetworkTask(groups=(("NoSuchModel", (), (0,)),), v_rest=(-65.0,), noise=((),),
-                      pre=(), post=(), weight=(), synapse="static", tso=(), delay=0.1, dt=0.1,
+                      pre=(), post=(), weight=(), synapse=SynapseSpec("StaticSynapse"),
+                      connection_params=(), delay=0.1, dt=0.1,
                       t_stop=10.0, seed=1)
     with pytest.raises(SimulationError, match="NoSuchModel"):
         NetworkSession(bad)
     good = NetworkTask(groups=(("IF_curr_exp", (), (0,)),), v_rest=(-40.0,), noise=((),),
-                       pre=(), post=(), weight=(), synapse="static", tso=(), delay=0.1, dt=0.1,
+                       pre=(), post=(), weight=(), synapse=SynapseSpec("StaticSynapse"),
+                      connection_params=(), delay=0.1, dt=0.1,
                        t_stop=10.0, seed=1)
     with NetworkSession(good) as session:
         spikes = session.run(100.0)
@@ -290,7 +292,7 @@ def test_partial_fit_state_follows_the_parameters(calibrator, data):
     assert bm.correction_errors_ == []          # that correction was for other weights
     # a parameter change rebuilds the learning state; bad values are refused
     bm.set_params(learning="gibbs").partial_fit(data[:50])
-    assert type(bm._moments).__name__ == "GibbsMoments"
+    assert type(bm._live_learning[1]).__name__ == "GibbsMoments"
     with pytest.raises(ValueError, match="learning_rate"):
         bm.set_params(learning_rate=-1.0).partial_fit(data[:50])
     # a machine loaded from JSON learns on
@@ -303,12 +305,12 @@ def test_spiking_learning_recovers_from_a_dead_network(calibrator, data):
     bm = SpikingBoltzmannMachine(calibrator=calibrator, learning="spiking", step_duration=50.0,
                                  synapse="static", random_state=0)
     bm.partial_fit(data[:100])                  # static synapses: no tau_rec to set
-    bm._moments.session._server[0].kill()
+    bm._live_learning[1].session._server[0].kill()
     with pytest.raises(SimulationError, match="died"):
         bm.partial_fit(data[100:200])
     bm.partial_fit(data[100:200])               # a new network, from the current weights
     assert bm.learning_steps_ == 2
-    bm._close_learning()
+    bm._end_learning()
     # one visible unit: a network without synapses
     one = SpikingBoltzmannMachine(calibrator=calibrator, learning="spiking", n_iter=2,
                                   batch_size=1000, random_state=0).fit(data[:, :1])
@@ -332,7 +334,7 @@ def test_learner_pickles_with_its_transform(calibrator):
 
 
 def test_transform_splits_large_batches_over_simulations(corrected, simulations, monkeypatch):
-    monkeypatch.setattr(machine_module, "_MAX_UNITS_PER_RUN", 8)     # two rows per run
+    monkeypatch.setattr(inference_module, "MAX_UNITS_PER_RUN", 8)     # two rows per run
     rows = np.array([[1.0, np.nan, np.nan, 0.0]] * 5)
     p_on = corrected.set_params(inference_duration=5e3).transform(rows)
     assert simulations == [3]

@@ -14,7 +14,7 @@ __all__ = ["LIFSamplerCalibrator", "SpikingBoltzmannMachine", "SimulationError"]
 # unpickling a task imports this package, and must not pay for scikit-learn.
 _LAZY = {
     "LIFSamplerCalibrator": "._calibrator",
-    "SpikingBoltzmannMachine": "._boltzmann",
+    "SpikingBoltzmannMachine": "._machine",
     "SimulationError": "._simulation",
 }
 

@@ -16,8 +16,8 @@ from . import neurons, theory
 from ._serialization import (
     JSONFileMixin, noise_from_dict, noise_to_dict, read_document, to_plain,
 )
-from ._simulation import ActivationTask, FreeMembraneTask, run_tasks
-from ._simulation._tasks import params_tuple
+from ._simulation import FreeMembraneTask, NetworkTask, params_tuple, run_tasks
+from ._validation import validate_nested
 from .metrics import bernoulli_dkl
 from .sources import default_noise
 from .spikes import SpikeTrains
@@ -211,14 +211,14 @@ class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
     def _measure(self, v_rest, params, specs, tau_on, rng):
         """Activation p_on measured at each resting potential."""
         v_rest = np.asarray(v_rest, dtype=float)
-        fixed = params_tuple({k: v for k, v in params.items() if k != "v_rest"})
+        fixed = params_tuple(neurons.shared_params(params))
         n_tasks = -(-v_rest.size // _MAX_POINTS_PER_TASK)
         chunks = np.array_split(np.arange(v_rest.size), n_tasks)
         seeds = rng.randint(1, 2**31 - 1, size=n_tasks)
         t_stop = self.burn_in + self.duration
         tasks = [
-            ActivationTask(self.neuron_model, fixed, tuple(v_rest[idx]), specs, float(self.dt),
-                           float(t_stop), int(seed))
+            NetworkTask.unconnected(self.neuron_model, fixed, tuple(v_rest[idx]), specs,
+                                    float(self.dt), float(t_stop), int(seed))
             for idx, seed in zip(chunks, seeds)
         ]
         results = run_tasks(tasks, self.n_jobs, self.verbose, "calibration")
@@ -278,6 +278,7 @@ class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
         -------
         self : LIFSamplerCalibrator
         """
+        validate_nested(self.noise, "noise", self)     # before anything is simulated
         params, noise, specs, tau_on = self._config()
         rng = check_random_state(self.random_state)
         v05, alpha = theory.predicted_activation(self.neuron_model, params, noise)
@@ -380,6 +381,7 @@ class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
             X = validate_data(self, X, reset=False)
             v_rest = X[:, 0]
             if y is None:
+                validate_nested(self.noise, "noise", self)
                 params, _, specs, tau_on = self._config()
                 # seeds of their own: measurements sharing noise with fit's would
                 # flatter the score (e.g. in cross-validation)
@@ -452,6 +454,7 @@ class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
             them: ``theory`` (mean, std, g_tot, tau_eff).
         """
         self._validate_params()
+        validate_nested(self.noise, "noise", self)
         params, noise, specs, _ = self._config()
         dt = self.dt if dt is None else dt
         record_dt = dt if record_dt is None else record_dt
@@ -462,7 +465,8 @@ class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
             v_rest = getattr(self, "v_p05_", params["v_rest"])
         params = dict(params, v_rest=float(v_rest))
         seed = check_random_state(self.random_state).randint(1, 2**31 - 1)
-        task = FreeMembraneTask(self.neuron_model, params_tuple(params), specs, float(dt),
+        task = FreeMembraneTask(self.neuron_model, params_tuple(neurons.simulator_params(params)),
+                                specs, float(dt),
                                 float(self.burn_in), float(self.burn_in + duration),
                                 float(record_dt), int(seed))
         result = run_tasks([task], self.n_jobs, self.verbose, "free-membrane recording")[0]

@@ -1,9 +1,16 @@
 """Input checks shared by the public wrappers: each raises ``ValueError`` (or
-``TypeError``) naming the parameter, the offending value and what is allowed."""
+``TypeError``) naming the parameter, the offending value and what is allowed.
+
+Parameter objects (noise sources, synapses, calibrators) declare
+``_parameter_constraints`` for scikit-learn's validation; :class:`ArrayOf` is
+the constraint it lacks (sequences of numbers), :func:`validate_nested` checks
+an object and the objects it holds under their full ``a__b__c`` names.
+"""
 
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 
 def _describe(value):
@@ -103,3 +110,203 @@ def as_generator(random_state):
     raise TypeError(
         f"random_state must be None, an int or a numpy random generator, got {_describe(random_state)}"
     )
+
+
+class ArrayOf(Interval):
+    """Constraint: a sequence (list, tuple or array) of numbers, each within an
+    :class:`~sklearn.utils._param_validation.Interval`.
+
+    ``ndim=2`` asks for a sequence of such sequences (they may differ in
+    length); ``min_length`` applies to the outer sequence.  It is an Interval
+    (of the elements) so that scikit-learn's parameter validation accepts it.
+
+    Examples
+    --------
+    >>> from numbers import Real
+    >>> rates = ArrayOf(Real, 0, None, closed="left")
+    >>> rates.is_satisfied_by([1.0, 2]), rates.is_satisfied_by([-1.0]), rates.is_satisfied_by([])
+    (True, False, False)
+    >>> str(ArrayOf(Real, 0, None, closed="neither", min_length=0, ndim=2))
+    'a sequence of sequences of floats in the range (0.0, inf)'
+    """
+
+    def __init__(self, type, left, right, *, closed, min_length=1, ndim=1):
+        super().__init__(type, left, right, closed=closed)
+        self.min_length = min_length
+        self.ndim = ndim
+
+    def is_satisfied_by(self, val):
+        return self._holds(val, self.ndim) and len(val) >= self.min_length
+
+    def _holds(self, val, ndim):
+        if not isinstance(val, (list, tuple, np.ndarray)) or getattr(val, "ndim", 1) == 0:
+            return False
+        if ndim > 1:
+            return all(self._holds(v, ndim - 1) for v in val)
+        if isinstance(val, np.ndarray) and val.dtype.kind in "iuf":
+            # vectorised: spike trains can be long
+            kind_ok = val.dtype.kind in "iu" or self.type is not numbers.Integral
+            return val.ndim == 1 and kind_ok and self._bounds_hold(val)
+        return all(Interval.is_satisfied_by(self, v) for v in val)
+
+    def _bounds_hold(self, arr):
+        left = -np.inf if self.left is None else self.left
+        right = np.inf if self.right is None else self.right
+        low = arr >= left if self.closed in ("left", "both") else arr > left
+        high = arr <= right if self.closed in ("right", "both") else arr < right
+        return bool(np.all(low & high))
+
+    def __str__(self):
+        # "a float in the range ..." -> "floats in the range ..."
+        _, noun, rest = super().__str__().split(" ", 2)
+        text = f"{noun}s {rest}"
+        for _ in range(self.ndim - 1):
+            text = f"sequences of {text}"
+        return ("a non-empty sequence of " if self.min_length else "a sequence of ") + text
+
+
+def validate_nested(obj, path="", caller=None):
+    """Validate a parameter object and, recursively, the parameter objects it holds.
+
+    ``obj``'s parameters are checked against its ``_parameter_constraints``
+    with scikit-learn's machinery, then its own cross-field check runs
+    (``obj._check_consistency(prefix)``, if it has one), then every parameter
+    that is itself a parameter object (anything with ``get_params``: noise,
+    synapses, calibrators, a ``FrozenEstimator``) is validated the same way.
+    Errors name the parameter by its full nested path, as ``set_params`` and
+    ``GridSearchCV`` spell it, and the estimator it belongs to.
+
+    Parameters
+    ----------
+    obj : object
+        A parameter object; objects without ``get_params`` (None, numbers,
+        strings) are left alone.
+    path : str, default=""
+        ``obj``'s parameter path within ``caller``, e.g. ``"calibrator"`` or
+        ``"calibrator__noise"``; ``""`` when ``obj`` is the caller itself.
+    caller : object or str, default=None
+        The estimator named in messages (or its name); None: ``obj`` itself.
+
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        (a ValueError) "The 'calibrator__noise__rate_exc' parameter of
+        SpikingBoltzmannMachine must be ... Got -1 instead."
+    ValueError
+        From a cross-field check: "Invalid parameters of LIFSamplerCalibrator:
+        noise__rate_exc and noise__weight_exc must have the same length ...".
+
+    Examples
+    --------
+    >>> from sklearn_sbs import LIFSamplerCalibrator
+    >>> from sklearn_sbs.sources import PoissonNoise
+    >>> cal = LIFSamplerCalibrator(noise=PoissonNoise(rate_exc=-1))
+    >>> validate_nested(cal.noise, "noise", cal)
+    Traceback (most recent call last):
+    ...
+    sklearn.utils._param_validation.InvalidParameterError: The 'noise__rate_exc' parameter of \
+LIFSamplerCalibrator must be a float in the range [0.0, inf) or a non-empty sequence of floats \
+in the range [0.0, inf). Got -1 instead.
+    """
+    if isinstance(obj, type) or not hasattr(obj, "get_params"):
+        return
+    caller = obj if caller is None else caller
+    caller_name = caller if isinstance(caller, str) else type(caller).__name__
+    prefix = f"{path}__" if path else ""
+    params = obj.get_params(deep=False)
+    constraints = getattr(obj, "_parameter_constraints", None)
+    if constraints is not None:
+        validate_parameter_constraints(
+            {prefix + name: c for name, c in constraints.items()},
+            {prefix + name: value for name, value in params.items()},
+            caller_name=caller_name,
+        )
+    check = getattr(obj, "_check_consistency", None)
+    if check is not None:
+        try:
+            check(prefix)
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(f"Invalid parameters of {caller_name}: {exc}") from None
+    for name, value in params.items():
+        validate_nested(value, prefix + name, caller)
+
+
+MAX_JOINT_UNITS = 24        # a joint of 2**24 probabilities takes 128 MiB
+
+
+def check_joint_size(n_units, what):
+    """Refuse a joint distribution over more than MAX_JOINT_UNITS units."""
+    if n_units > MAX_JOINT_UNITS:
+        raise ValueError(
+            f"{what} is limited to {MAX_JOINT_UNITS} units (2**{MAX_JOINT_UNITS} states), got "
+            f"{n_units}; select a subset of units, or use the marginals"
+        )
+
+
+def check_units(units, n_units, name="units", *, size=None, joint=False):
+    """``units`` (None: all ``n_units``) as a tuple of distinct unit indices.
+
+    Parameters
+    ----------
+    units : array-like of int or None
+    n_units : int or None
+        Indices must lie in [0, n_units); None: any non-negative index (labels).
+    name : str, default="units"
+        The parameter named in errors.
+    size : int, default=None
+        The number of units required, if any.
+    joint : bool, default=False
+        The units span a joint distribution: at most MAX_JOINT_UNITS.
+
+    Examples
+    --------
+    >>> check_units([2, 0], 3)
+    (2, 0)
+    >>> check_units([0, 0], 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: units must be distinct unit indices in [0, 3), got [0, 0]
+    """
+    if units is None:
+        if n_units is None:
+            units = range(size)
+        else:
+            units = range(n_units)
+    arr = np.asarray(units)
+    where = "" if n_units is None else f" in [0, {n_units})"
+    count = "" if size is None else f"{size} "
+    if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer) \
+            or (size is not None and arr.size != size) or arr.min() < 0 \
+            or (n_units is not None and arr.max() >= n_units) or np.unique(arr).size != arr.size:
+        raise ValueError(f"{name} must be {count}distinct unit indices{where}, "
+                         f"got {_describe(units if not isinstance(units, range) else list(units))}")
+    if joint:
+        check_joint_size(arr.size, f"a joint distribution of {name}")
+    return tuple(int(u) for u in arr)
+
+
+class NestedParamsMixin:
+    """``set_params`` that names the object to pass when a nested parameter's
+    owner is unset: ``calibrator__noise__rate_exc`` on a machine whose
+    ``calibrator`` is None would otherwise fail with
+    ``AttributeError: 'NoneType' object has no attribute 'set_params'``.
+
+    It only checks and then hands over to scikit-learn's ``set_params``
+    unchanged: nothing else happens on setting a parameter.
+    """
+
+    def set_params(self, **params):
+        """Set parameters, nested ones as ``owner__name`` (see scikit-learn)."""
+        for key in params:
+            path = key.split("__")[:-1]
+            obj = self
+            for depth, name in enumerate(path):
+                obj = getattr(obj, name, obj)
+                if obj is None:
+                    owner = "__".join(path[:depth + 1])
+                    raise ValueError(
+                        f"cannot set {key!r}: {owner!r} is None (the default is used); pass "
+                        f"the object first, e.g. set_params({owner}=...) or {owner}=... in the "
+                        "constructor"
+                    )
+        return super().set_params(**params)

@@ -20,7 +20,9 @@ import os
 import numpy as np
 
 from ._kernels import _boltzmann, _gibbs
-from ._validation import as_generator, as_int, check_boltzmann
+from ._validation import (
+    MAX_JOINT_UNITS, as_generator, as_int, check_boltzmann, check_joint_size,
+)
 
 __all__ = [
     "make_random_network",
@@ -32,7 +34,6 @@ __all__ = [
     "empirical_distribution",
 ]
 
-MAX_JOINT_UNITS = 24
 MAX_ENUMERATED_UNITS = 30
 _LOW_BITS = 11          # units enumerated as a block per Gray step (see the kernel)
 _CHUNKS_PER_THREAD = 8  # independent pieces of the enumeration, for load balance
@@ -219,7 +220,7 @@ def joint_distribution(weights, biases, clamped=None):
     """
     W, b, const, free, values = _reduce(weights, biases, clamped)
     n = free.shape[0]
-    _check_size(n, MAX_JOINT_UNITS, "joint_distribution")
+    check_joint_size(n, "joint_distribution")
     if free.all():
         return _enumerate(W, b, True, False)[1]
     out = np.zeros((2,) * n)
@@ -418,9 +419,7 @@ def empirical_distribution(states):
         raise ValueError(f"states must be a non-empty 2-d array (n_samples, n_units), "
                          f"got shape {z.shape}")
     n = z.shape[1]
-    if n > MAX_JOINT_UNITS:
-        raise ValueError(f"an empirical joint distribution is limited to {MAX_JOINT_UNITS} "
-                         f"units, got {n}")
+    check_joint_size(n, "an empirical joint distribution")
     if not np.all((z == 0) | (z == 1)):
         raise ValueError("states must hold binary states (0 or 1)")
     codes = z.astype(np.int64) @ (1 << np.arange(n, dtype=np.int64)[::-1])

@@ -20,7 +20,8 @@ import numpy as np
 
 from ._validation import _describe
 
-__all__ = ["NEURON_MODELS", "NeuronModel", "get_model", "check_neuron_params", "on_time"]
+__all__ = ["NEURON_MODELS", "NeuronModel", "get_model", "check_neuron_params", "on_time",
+           "simulator_params", "shared_params"]
 
 # (name, default, unit) of the sbs tutorial neuron; reversal potentials only
 # exist for conductance-based models
@@ -243,3 +244,22 @@ def on_time(params):
         raise ValueError(f"params must be a dict with tau_refrac, got {_describe(params)}")
     virtual = params.get(_VIRTUAL)
     return float(params["tau_refrac"] if virtual is None else virtual)
+
+
+def simulator_params(params):
+    """The parameters a simulator gets: the model's own, without
+    ``tau_refrac_virtual`` (an analysis parameter, which never reaches it).
+
+    Examples
+    --------
+    >>> from sklearn_sbs.neurons import check_neuron_params, simulator_params
+    >>> "tau_refrac_virtual" in simulator_params(check_neuron_params("IF_cond_exp"))
+    False
+    """
+    return {k: v for k, v in params.items() if k != _VIRTUAL}
+
+
+def shared_params(params):
+    """:func:`simulator_params` without ``v_rest``: what neurons that differ only
+    in their resting potential have in common (one population)."""
+    return {k: v for k, v in simulator_params(params).items() if k != "v_rest"}

@@ -11,11 +11,10 @@ take time linear in the number of spikes.
 import numpy as np
 
 from ._kernels import _spikes
-from ._validation import as_float_array, as_int, as_real
+from ._validation import MAX_JOINT_UNITS, as_float_array, as_int, as_real, check_units
 
 __all__ = ["SpikeTrains", "MAX_JOINT_UNITS"]
 
-MAX_JOINT_UNITS = 24
 _MAX_STATE_BYTES = 2 ** 31       # states on a grid: refuse outputs above 2 GiB
 
 
@@ -131,22 +130,7 @@ class SpikeTrains:
         return co / (t_stop - t_start)
 
     def _check_units(self, units):
-        if units is None:
-            units = np.arange(self.n_units)
-        units = np.asarray(units)
-        if units.ndim != 1 or units.size == 0 or not np.issubdtype(units.dtype, np.integer):
-            raise ValueError(f"units must be a non-empty 1-d sequence of unit indices, got {units!r}")
-        if units.min() < 0 or units.max() >= self.n_units:
-            raise ValueError(f"units must lie in [0, {self.n_units}), got {units.tolist()}")
-        if np.unique(units).size != units.size:
-            raise ValueError(f"units must be distinct, got {units.tolist()}")
-        if units.size > MAX_JOINT_UNITS:
-            raise ValueError(
-                f"a joint distribution is limited to {MAX_JOINT_UNITS} units (2**{MAX_JOINT_UNITS} "
-                f"states), got {units.size}; pass units=... for a subset, or use marginals() "
-                "and coactivation()"
-            )
-        return units.astype(np.int64)
+        return np.asarray(check_units(units, self.n_units, joint=True), dtype=np.int64)
 
     def joint(self, t_start, t_stop, units=None):
         """Time-weighted joint distribution of ``units`` (default: all, at most 24).

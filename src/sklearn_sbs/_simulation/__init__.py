@@ -7,12 +7,14 @@ task: a picklable spec goes in (:mod:`._tasks`), numpy arrays come out;
 """
 
 from ._runner import SimulationError, run_tasks
+from ._session import NetworkSession
 from ._tasks import (
-    ActivationTask, FreeMembraneTask, GeneratorSpec, NetworkTask, NoiseNetworkSpec, PoissonSpec,
-    PoolSpec,
+    FreeMembraneTask, NetworkTask, NoiseNetworkSpec, PiecewisePoissonSpec, PoissonSpec, PoolSpec,
+    SinusoidalPoissonSpec, SpikeTrainSpec, SynapseSpec, params_tuple,
 )
 
 __all__ = [
-    "run_tasks", "SimulationError", "ActivationTask", "FreeMembraneTask", "NetworkTask", "PoissonSpec",
-    "GeneratorSpec", "PoolSpec", "NoiseNetworkSpec",
+    "run_tasks", "SimulationError", "NetworkSession", "FreeMembraneTask", "NetworkTask", "SynapseSpec",
+    "params_tuple", "PoissonSpec", "SinusoidalPoissonSpec", "PiecewisePoissonSpec",
+    "SpikeTrainSpec", "PoolSpec", "NoiseNetworkSpec",
 ]

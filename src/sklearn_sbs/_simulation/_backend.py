@@ -13,12 +13,13 @@ import warnings
 
 import numpy as np
 
-from ._tasks import GeneratorSpec, NetworkTask, NoiseNetworkSpec, PoissonSpec, PoolSpec
+from . import _nest
+from ._tasks import NoiseNetworkSpec, PoissonSpec, PoolSpec
 
 os.environ.setdefault("PYNEST_QUIET", "1")   # NEST's start-up banner
 
 _MODULES = None
-_WEIGHT_SCALE = 1000.0      # PyNN units (µS, nA) -> NEST units (nS, pA)
+_WEIGHT_SCALE = _nest.WEIGHT_SCALE      # PyNN units (µS, nA) -> NEST units (nS, pA)
 
 
 def _simulator():
@@ -46,61 +47,62 @@ def _simulator():
 
 
 def _setup(task):
-    """Fresh NEST kernel: dt, seed and threads of this task, nothing left from before."""
+    """Fresh NEST kernel: dt and seed of this task, nothing left from before."""
     sim, nest = _simulator()
     sim.setup(
-        timestep=task.dt, min_delay=task.dt, rng_seed=task.seed, threads=task.threads,
+        timestep=task.dt, min_delay=task.dt, rng_seed=task.seed, threads=1,
         spike_precision="on_grid", verbosity="error",
     )
     return sim, nest
 
 
 def _population(sim, model, neuron_params, n, extra=None):
-    params = {k: v for k, v in neuron_params if k not in ("tau_refrac_virtual", "v_rest")}
+    params = {k: v for k, v in neuron_params if k != "v_rest"}     # v_rest: set per neuron
     params.update(extra or {})
     return sim.Population(n, getattr(sim, model)(**params))
+
+
+def _create_generator(nest, spec):
+    model, params = _nest.generator(spec)
+    return nest.Create(model, params={k: list(v) if isinstance(v, tuple) else v for k, v in params})
 
 
 def _connect_noise(nest, nodes, noise, dt, shared):
     """Connect every background spec in ``noise`` to ``nodes``.
 
-    One poisson_generator per distinct rate, whatever the number of neurons:
+    One Poisson generator per distinct rate, whatever the number of neurons:
     NEST draws an independent train for every connection of a Poisson-type
     generator (unlike PyNN's SpikeSourcePoisson cell, a generator behind a
-    parrot neuron, whose targets all share one train).  Pools and noise
-    networks are created once per run (``shared`` caches them) and shared by
-    all the neurons that use them.
+    relay neuron, whose targets all share one train).  Generators, pools and
+    noise networks are created once per run (``shared`` caches them) and
+    shared by all the neurons that use them.
     """
     for spec in noise:
-        syn = {"weight": spec.weight * _WEIGHT_SCALE, "delay": dt}
+        syn = {"weight": spec.weight * _nest.WEIGHT_SCALE, "delay": dt}
         if spec.weight == 0:
             continue
-        if isinstance(spec, PoissonSpec):
-            if spec.rate <= 0:
+        if type(spec) in _nest.GENERATORS:
+            if isinstance(spec, PoissonSpec) and spec.rate <= 0:
                 continue
-            key = ("poisson_generator", (("rate", float(spec.rate)),))
+            key = _nest.generator(spec)
             if key not in shared:
-                shared[key] = nest.Create("poisson_generator", params={"rate": float(spec.rate)})
-            nest.Connect(shared[key], nodes, syn_spec=syn)
-        elif isinstance(spec, GeneratorSpec):
-            key = (spec.model, spec.params)
-            if key not in shared:
-                params = {k: list(v) if isinstance(v, tuple) else v for k, v in spec.params}
-                shared[key] = nest.Create(spec.model, params=params)
+                shared[key] = _create_generator(nest, spec)
             nest.Connect(shared[key], nodes, syn_spec=syn)
         elif isinstance(spec, PoolSpec):
             key = ("pool", spec.n_sources, spec.rate)
             if key not in shared:
-                generator = nest.Create("poisson_generator", params={"rate": float(spec.rate)})
-                relays = nest.Create("parrot_neuron", spec.n_sources)   # one train per source
+                generator = _create_generator(nest, PoissonSpec(spec.rate, spec.weight))
+                relays = nest.Create(_nest.RELAY, spec.n_sources)   # one train per source
                 nest.Connect(generator, relays)
                 shared[key] = relays
-            nest.Connect(shared[key], nodes, {"rule": "fixed_indegree", "indegree": spec.indegree},
+            nest.Connect(shared[key], nodes,
+                         _nest.connection_rule("FixedNumberPreConnector", n=spec.indegree),
                          syn_spec=syn)
         elif isinstance(spec, NoiseNetworkSpec):
             exc, inh = _noise_network(nest, spec, dt, shared)
             source = exc if spec.receptor == "excitatory" else inh
-            nest.Connect(source, nodes, {"rule": "fixed_indegree", "indegree": spec.indegree},
+            nest.Connect(source, nodes,
+                         _nest.connection_rule("FixedNumberPreConnector", n=spec.indegree),
                          syn_spec=syn)
         else:
             raise TypeError(f"unknown noise spec {spec!r}")
@@ -116,24 +118,16 @@ def _noise_network(nest, spec, dt, shared):
         exc = sim.Population(spec.n_exc, sim.IF_curr_exp(**params)).node_collection
         inh = sim.Population(spec.n_inh, sim.IF_curr_exp(**params)).node_collection
         both = exc + inh
-        conn = {"rule": "pairwise_bernoulli", "p": spec.connectivity, "allow_autapses": False}
-        w = spec.weight_ee * _WEIGHT_SCALE
+        conn = _nest.connection_rule("FixedProbabilityConnector", p_connect=spec.connectivity,
+                                     allow_self_connections=False)
+        w = spec.weight_ee * _nest.WEIGHT_SCALE
         nest.Connect(exc, both, conn, syn_spec={"weight": w, "delay": max(dt, 1.5)})
         nest.Connect(inh, both, conn, syn_spec={"weight": -spec.g * w, "delay": max(dt, 1.5)})
-        drive = nest.Create("poisson_generator", params={"rate": float(spec.rate_ext)})
-        nest.Connect(drive, both, syn_spec={"weight": spec.weight_ext * _WEIGHT_SCALE, "delay": dt})
+        drive = _create_generator(nest, PoissonSpec(spec.rate_ext, spec.weight_ext))
+        nest.Connect(drive, both,
+                     syn_spec={"weight": spec.weight_ext * _nest.WEIGHT_SCALE, "delay": dt})
         shared[key] = (exc, inh)
     return shared[key]
-
-
-def run_activation(task):
-    """Unconnected neurons that differ only in v_rest: a network without synapses."""
-    n = len(task.v_rest)
-    return run_network(NetworkTask(
-        groups=((task.neuron_model, task.neuron_params, tuple(range(n))),), v_rest=task.v_rest,
-        noise=(task.noise,) * n, pre=(), post=(), weight=(), synapse="static", tso=(),
-        delay=task.dt, dt=task.dt, t_stop=task.t_stop, seed=task.seed, threads=task.threads,
-    ))
 
 
 def run_free_membrane(task):
@@ -201,17 +195,15 @@ class LiveNetwork:
         units_nc = nest.NodeCollection(sorted(node_of_unit.tolist()))
         self.connections = (_connect_units(nest, task, node_of_unit, units_nc)
                             if len(task.pre) else None)
-        self.renewing = task.synapse == "renewing"
+        self.connection_param_names = {name for name, _ in task.connection_params}
         self.recorder = nest.Create("spike_recorder")
         nest.Connect(units_nc, self.recorder)
         self.lookup = np.full(int(node_of_unit.max()) + 1, -1, dtype=np.int64)
         self.lookup[node_of_unit] = np.arange(n_units)
 
-    def update(self, weight=None, tau_rec=None, v_rest=None):
-        """New signed weights / tau_rec (per connection, in the task's order) and
-        resting potentials (per unit).  tau_rec is ignored for static synapses."""
-        if not self.renewing:
-            tau_rec = None
+    def _update(self, weight, tau_rec, v_rest):
+        if tau_rec is not None and "tau_rec" not in self.connection_param_names:
+            tau_rec = None                  # static synapses have none
         if self.connections is not None and (weight is not None or tau_rec is not None):
             conns, order = self.connections
             columns = {}
@@ -226,8 +218,12 @@ class LiveNetwork:
             for pop, units in self.populations:
                 pop.set(v_rest=v_rest[units])
 
-    def run(self, duration):
-        """Simulate ``duration`` more ms; the spikes of this step (times, units)."""
+    def run(self, duration, weight=None, tau_rec=None, v_rest=None):
+        """Set the given signed weights and tau_rec (per connection, in the task's
+        order; tau_rec only for synapses that have it) and resting potentials
+        (per unit), then simulate ``duration`` more ms; the spikes of this step
+        (times, units)."""
+        self._update(weight, tau_rec, v_rest)
         # NEST directly: PyNN's run adds ~6 ms of bookkeeping per call, which
         # dominates the short steps of learning (our recorder is NEST's own)
         self.nest.Simulate(float(duration))
@@ -257,6 +253,31 @@ def _set_connections(conns, per_connection):
         nestkernel_api.llapi_set_connection_status(conns._datum, per_connection)
 
 
+# PyNN's synapse types as NEST models: PyNN parameter names -> NEST keys, and the
+# initial state NEST needs.  NEST's tsodyks2_synapse (not PyNN's tsodyks_synapse
+# translation): with U = u = 1 every spike uses all resources, which recover with
+# tau_rec; with tau_rec = tau_syn a second spike renews the PSP instead of adding
+# to it (Petrovici et al. 2016).
+_SYNAPSE_MODELS = {
+    "StaticSynapse": ("static_synapse", {}, lambda shared: {}),
+    "TsodyksMarkramSynapse": ("tsodyks2_synapse",
+                              {"U": "U", "tau_rec": "tau_rec", "tau_facil": "tau_fac"},
+                              lambda shared: {"u": shared["U"], "x": 1.0}),
+}
+
+
+def _synapse_spec(synapse, connection_params, k):
+    """NEST syn_spec entries (arrays of k) for a SynapseSpec and per-connection values."""
+    nest_name, translations, initial = _SYNAPSE_MODELS[synapse.model]
+    shared = dict(synapse.params)
+    spec = {"synapse_model": nest_name}
+    for name, value in list(shared.items()) + list(initial(shared).items()):
+        spec[translations.get(name, name)] = np.full(k, float(value))
+    for name, values in connection_params:
+        spec[translations[name]] = np.asarray(values, dtype=np.float64)
+    return spec
+
+
 def _connect_units(nest, task, node_of_unit, units_nc):
     """All unit-to-unit synapses in one call (NEST's array interface).
 
@@ -270,16 +291,7 @@ def _connect_units(nest, task, node_of_unit, units_nc):
         "weight": np.asarray(task.weight, dtype=np.float64) * _WEIGHT_SCALE,
         "delay": np.full(k, float(task.delay)),
     }
-    if task.synapse == "renewing":
-        # tsodyks2_synapse: with U = u = 1 every spike uses all resources, which
-        # recover with tau_rec; with tau_rec = tau_syn a second spike renews the
-        # PSP instead of adding to it (Petrovici et al. 2016)
-        U, tau_rec, tau_fac = task.tso
-        spec.update(synapse_model="tsodyks2_synapse", U=np.full(k, float(U)), u=np.full(k, float(U)),
-                    x=np.full(k, 1.0), tau_rec=np.asarray(tau_rec, dtype=np.float64),
-                    tau_fac=np.full(k, float(tau_fac)))
-    else:
-        spec["synapse_model"] = "static_synapse"
+    spec.update(_synapse_spec(task.synapse, task.connection_params, k))
     nest.Connect(pre, post, "one_to_one", syn_spec=spec)
     conns = nest.GetConnections(source=units_nc, target=units_nc)
     # one connection per (pre, post) pair: match them by that key

@@ -25,9 +25,7 @@ def serve(recv, send):
                 network = _backend.LiveNetwork(payload)
                 reply = None
             elif command == "run":
-                weight, tau_rec, v_rest, duration = payload
-                network.update(weight, tau_rec, v_rest)
-                reply = network.run(duration)
+                reply = network.run(**payload)
             elif command == "release":
                 reply = None
             else:

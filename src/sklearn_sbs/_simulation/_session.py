@@ -124,7 +124,8 @@ class NetworkSession:
     def run(self, duration, weight=None, tau_rec=None, v_rest=None):
         """Set the given values, simulate ``duration`` ms more, return that step's
         spikes as ``{"times": ..., "ids": ...}`` (ms, unit indices)."""
-        return self._call("run", (weight, tau_rec, v_rest, float(duration)))
+        return self._call("run", dict(duration=float(duration), weight=weight, tau_rec=tau_rec,
+                                      v_rest=v_rest))
 
     def close(self):
         """Free the network; the server waits for the next session."""

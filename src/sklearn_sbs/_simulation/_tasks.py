@@ -1,11 +1,14 @@
 """Task specs: frozen, picklable descriptions of one NEST run each.
 
 Every task carries everything the worker needs (neuron model and parameters,
-noise, dt, durations, seed, threads); running it is a pure function of the spec.
+noise, dt, durations, seed); running it is a pure function of the spec.
 """
 
 from dataclasses import dataclass, replace
 
+
+# Noise specs speak PyNN's units (Hz, ms, degrees, µS or nA) and physical
+# names; _nest.py translates them.  A signed weight: negative = inhibitory receptor.
 
 @dataclass(frozen=True)
 class PoissonSpec:
@@ -17,17 +20,32 @@ class PoissonSpec:
 
 
 @dataclass(frozen=True)
-class GeneratorSpec:
-    """One NEST generator connected to every neuron with a signed weight.
+class SinusoidalPoissonSpec:
+    """Poisson input of rate ``rate + amplitude * sin(2π frequency t + phase)``
+    (Hz, Hz, Hz, degrees) to every neuron, independent trains per neuron."""
 
-    Poisson-type generators (``sinusoidal_poisson_generator``,
-    ``inhomogeneous_poisson_generator``) draw an independent train per target;
-    a ``spike_generator`` sends its fixed train to all.  ``params`` is a sorted
-    tuple of (name, value) with sequences as tuples.
-    """
+    rate: float
+    amplitude: float
+    frequency: float
+    phase: float
+    weight: float
 
-    model: str
-    params: tuple
+
+@dataclass(frozen=True)
+class PiecewisePoissonSpec:
+    """Poisson input whose rate is ``rates[k]`` (Hz) from ``times[k]`` (ms) on,
+    independent trains per neuron; both are tuples of equal length."""
+
+    times: tuple
+    rates: tuple
+    weight: float
+
+
+@dataclass(frozen=True)
+class SpikeTrainSpec:
+    """One fixed spike train (sorted times in ms, a tuple) sent to every neuron."""
+
+    times: tuple
     weight: float
 
 
@@ -62,32 +80,6 @@ class NoiseNetworkSpec:
 
 
 @dataclass(frozen=True)
-class ActivationTask:
-    """Neurons that differ only in their resting potential, under Poisson noise.
-
-    Returns spike times (ms) and neuron indices (0..len(v_rest)-1) for the whole
-    run, burn-in included (the caller clips; an on-window may cross the start).
-    """
-
-    neuron_model: str
-    neuron_params: tuple          # ((name, value), ...) without v_rest
-    v_rest: tuple                 # one neuron per value
-    noise: tuple                  # PoissonSpec, ...
-    dt: float
-    t_stop: float
-    seed: int
-    threads: int = 1
-
-    def run(self, backend):
-        return backend.run_activation(self)
-
-    @property
-    def cost(self):
-        """Rough work units, for progress reports: neuron-milliseconds."""
-        return len(self.v_rest) * self.t_stop
-
-
-@dataclass(frozen=True)
 class FreeMembraneTask:
     """One neuron with its threshold out of reach: the free membrane potential.
 
@@ -103,7 +95,6 @@ class FreeMembraneTask:
     t_stop: float
     record_dt: float
     seed: int
-    threads: int = 1
 
     def run(self, backend):
         return backend.run_free_membrane(self)
@@ -114,13 +105,27 @@ class FreeMembraneTask:
 
 
 @dataclass(frozen=True)
+class SynapseSpec:
+    """The unit-to-unit synapse type: PyNN's standard model name
+    (``"StaticSynapse"``, ``"TsodyksMarkramSynapse"``) and the parameters all
+    connections share, as ((name, value), ...) with PyNN's names."""
+
+    model: str
+    params: tuple = ()
+
+
+STATIC = SynapseSpec("StaticSynapse")
+
+
+@dataclass(frozen=True)
 class NetworkTask:
-    """A network of sampling units with Poisson background, connected by signed
+    """A network of sampling units with background noise, connected by signed
     synaptic weights (µS or nA; negative = inhibitory receptor).
 
     Units may come from several neuron models/parameter sets (``groups``: one
     PyNN population each).  Returns spike times (ms) and unit indices for the
-    whole run, burn-in included.
+    whole run, burn-in included (the caller clips; an on-window may cross the
+    start).
     """
 
     groups: tuple                 # ((neuron_model, params without v_rest, (unit, ...)), ...)
@@ -129,20 +134,30 @@ class NetworkTask:
     pre: tuple                    # connections: presynaptic unit,
     post: tuple                   # postsynaptic unit,
     weight: tuple                 # signed weight in PyNN units
-    synapse: str                  # "static" or "renewing"
-    tso: tuple                    # (U, tau_rec per connection, tau_fac) for "renewing"
+    synapse: SynapseSpec
+    connection_params: tuple      # ((name, (value per connection, ...)), ...), PyNN names
     delay: float
     dt: float
     t_stop: float
     seed: int
     v_init: tuple = None          # initial membrane potentials, default v_rest
-    threads: int = 1
+
+    @classmethod
+    def unconnected(cls, neuron_model, neuron_params, v_rest, noise, dt, t_stop, seed):
+        """Neurons that differ only in their resting potential, each with ``noise``:
+        the activation measurement of a calibration."""
+        n = len(v_rest)
+        return cls(groups=((neuron_model, neuron_params, tuple(range(n))),),
+                   v_rest=tuple(v_rest), noise=(noise,) * n, pre=(), post=(), weight=(),
+                   synapse=STATIC, connection_params=(), delay=dt, dt=dt, t_stop=t_stop,
+                   seed=seed)
 
     def run(self, backend):
         return backend.run_network(self)
 
     @property
     def cost(self):
+        """Rough work units, for progress reports: neuron-milliseconds."""
         return len(self.v_rest) * self.t_stop
 
     def copies(self, v_rest_rows):
@@ -154,13 +169,14 @@ class NetworkTask:
         offsets = [c * n for c in range(k)]
         repeat = lambda values: tuple(values) * k   # noqa: E731
         shifted = lambda units: tuple(u + o for o in offsets for u in units)  # noqa: E731
-        U, tau_rec, tau_fac = self.tso if self.tso else (None, (), None)
         return replace(
             self,
             groups=tuple((model, params, shifted(units)) for model, params, units in self.groups),
             v_rest=tuple(float(v) for row in v_rest_rows for v in row),
             noise=repeat(self.noise), pre=shifted(self.pre), post=shifted(self.post),
-            weight=repeat(self.weight), tso=(U, repeat(tau_rec), tau_fac) if self.tso else (),
+            weight=repeat(self.weight),
+            connection_params=tuple((name, repeat(values))
+                                    for name, values in self.connection_params),
             v_init=None if self.v_init is None else repeat(self.v_init),
         )
 

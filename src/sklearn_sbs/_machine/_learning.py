@@ -13,8 +13,8 @@ persistent Gibbs sampler, or the spiking network (see SpikingBoltzmannMachine).
 import numpy as np
 from scipy.special import expit, log_expit
 
-from . import boltzmann
-from .spikes import SpikeTrains
+from .. import boltzmann
+from ..spikes import SpikeTrains
 
 
 def connection_mask(n_visible, n_hidden):
@@ -180,7 +180,9 @@ class SpikingMoments:
         weight, tau_rec, v_rest = self.translate(W, b)
         # tau_rec changes only where a weight changes sign (and tau_syn_E !=
         # tau_syn_I); setting it costs as much as setting the weights
-        changed = self.tau_rec is None or not np.array_equal(tau_rec, self.tau_rec)
+        # (static synapses have none)
+        changed = tau_rec is not None and (self.tau_rec is None
+                                           or not np.array_equal(tau_rec, self.tau_rec))
         self.tau_rec = tau_rec
         out = self.session.run(self.duration, weight=np.tile(weight, self.k),
                                tau_rec=np.tile(tau_rec, self.k) if changed else None,
@@ -200,3 +202,53 @@ class SpikingMoments:
 
     def close(self):
         self.session.close()
+
+
+MAX_EXACT_LEARNING_UNITS = 20
+
+
+def model_moments(learning, network, translation, weights_bio, v_rest, n_visible, n_chains,
+                  step_duration, rng):
+    """The model-moment estimator of a learning mode ("exact", "gibbs", "spiking")."""
+    n = translation.n_units
+    if learning == "exact":
+        if n > MAX_EXACT_LEARNING_UNITS:
+            raise ValueError(
+                f"learning='exact' sums over all states, limited to "
+                f"{MAX_EXACT_LEARNING_UNITS} units; got {n} (use 'spiking' or 'gibbs')"
+            )
+        return ExactMoments()
+    if learning == "gibbs":
+        sweeps = max(1, int(round(step_duration / float(translation.tau_on.min()))))
+        return GibbsMoments(n, n_visible, n_chains, sweeps, rng)
+    return _spiking_moments(network, translation, weights_bio, v_rest, n_visible, n_chains,
+                            step_duration, rng)
+
+
+def _spiking_moments(network, translation, weights_bio, v_rest, n_visible, n_chains,
+                     step_duration, rng):
+    """A persistent network (n_chains copies side by side) for the model moments."""
+    from .._simulation import NetworkSession
+
+    mask = connection_mask(n_visible, translation.n_units - n_visible)
+    pre, post = np.nonzero(mask)         # every allowed synapse exists, even at weight 0
+    seed = rng.randint(1, 2**31 - 1)
+    task = network.task(weights_bio, v_rest, step_duration, seed, connections=(pre, post))
+    session = NetworkSession(task.copies([task.v_rest] * n_chains), "learning network")
+    if network.burn_in > 0:
+        session.run(network.burn_in)
+
+    def translate(W, b):
+        w_bio, v_rest = translation.to_bio(W, b)
+        weight, per_connection = network.connection_values(w_bio, pre, post)
+        return weight, per_connection.get("tau_rec"), v_rest
+
+    return SpikingMoments(session, translate, translation.n_units, n_chains,
+                          translation.tau_on, step_duration, network.burn_in)
+
+
+def learning_step(W, b, V, moments, n_visible, learning_rate):
+    """One likelihood-gradient step on the batch V (model moments from ``moments``)."""
+    data = data_moments(V, W, b, n_visible)
+    mask = connection_mask(n_visible, W.shape[0] - n_visible)
+    return gradient_step(W, b, data, moments(W, b), learning_rate, mask)

@@ -1,0 +1,128 @@
+"""Each unit's calibrator, and the translation between theoretical and biological units.
+
+The weight from unit i to unit j is translated with unit j's calibration (the
+receiving neuron's PSP); a bias becomes a resting potential with the unit's
+own logistic fit (Petrovici et al., Phys. Rev. E 94, 042312, 2016).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils.validation import check_is_fitted, check_memory
+
+from .._calibrator import LIFSamplerCalibrator
+
+
+def is_frozen(calibrator):
+    return type(calibrator).__name__ == "FrozenEstimator"
+
+
+def unwrap(calibrator):
+    """The calibrator inside a FrozenEstimator, or the calibrator itself."""
+    return calibrator.estimator if is_frozen(calibrator) else calibrator
+
+
+def calibrator_list(calibrator, n_units):
+    """One calibrator (possibly frozen) per unit from the ``calibrator`` parameter."""
+    cal = LIFSamplerCalibrator() if calibrator is None else calibrator
+    if isinstance(cal, (list, tuple)):
+        if len(cal) != n_units:
+            raise ValueError(
+                f"calibrator must be one calibrator or a list of n_units = {n_units}, "
+                f"got a list of {len(cal)}"
+            )
+        cals = list(cal)
+    else:
+        cals = [cal] * n_units
+    for c in cals:
+        if not isinstance(unwrap(c), LIFSamplerCalibrator):
+            raise ValueError(
+                f"calibrator entries must be LIFSamplerCalibrator (optionally in a "
+                f"FrozenEstimator), got {type(c).__name__}"
+            )
+    return cals
+
+
+def _fit_clone(calibrator):
+    """Fit a clone (module level, so joblib.Memory can cache it by its parameters)."""
+    return clone(calibrator).fit()
+
+
+def fit_calibrators(cals, memory=None):
+    """Each distinct calibrator fitted once (frozen ones used as they are)."""
+    memory = check_memory(memory)
+    fitted = {}
+    for c in cals:
+        if id(c) not in fitted:
+            if is_frozen(c):
+                check_is_fitted(c.estimator)
+                fitted[id(c)] = c.estimator
+            else:
+                fitted[id(c)] = memory.cache(_fit_clone)(c)
+    return [fitted[id(c)] for c in cals]
+
+
+@dataclass(frozen=True)
+class Translation:
+    """Theoretical <-> biological values of a machine whose unit j has the fitted
+    calibrator ``calibrators[j]``."""
+
+    calibrators: tuple
+
+    @property
+    def n_units(self):
+        return len(self.calibrators)
+
+    @property
+    def tau_on(self):
+        """On-time of every unit, ms."""
+        return np.array([c.tau_on_ for c in self.calibrators])
+
+    @property
+    def tau_syn(self):
+        """Excitatory and inhibitory synaptic time constants of every unit, (2, n) ms."""
+        return np.array([[c.neuron_params_["tau_syn_E"] for c in self.calibrators],
+                         [c.neuron_params_["tau_syn_I"] for c in self.calibrators]])
+
+    def v_rest(self, biases):
+        """Resting potentials (mV) for theoretical biases, one column per unit;
+        ``biases`` of shape (n,) or (n_rows, n)."""
+        biases = np.asarray(biases, dtype=float)
+        if biases.ndim == 2:
+            return np.column_stack([c.bias_to_v_rest(biases[:, j])
+                                    for j, c in enumerate(self.calibrators)])
+        return np.array([c.bias_to_v_rest(biases[j]) for j, c in enumerate(self.calibrators)],
+                        dtype=float)
+
+    def biases(self, v_rest):
+        """Theoretical biases for resting potentials (mV), one per unit."""
+        return np.array([c.v_rest_to_bias(v_rest[j]) for j, c in enumerate(self.calibrators)],
+                        dtype=float)
+
+    def _per_receiver(self, W, b, method):
+        """Column j (synapses onto unit j) translated with unit j's calibrator."""
+        out = np.zeros_like(W)
+        done = {}
+        for j, c in enumerate(self.calibrators):
+            if id(c) not in done:
+                done[id(c)] = getattr(c, method)(W, b)
+            out[:, j] = done[id(c)][:, j]
+        return out
+
+    def to_bio(self, W, b):
+        """Synaptic weights (µS or nA, signed) and resting potentials for (W, b)."""
+        return self._per_receiver(W, b, "weights_to_bio"), self.v_rest(b)
+
+    def to_theo(self, weights_bio, v_rest):
+        """Theoretical (W, b) for synaptic weights and resting potentials; W must
+        come out symmetric (up to rounding), and is made exactly so."""
+        b = self.biases(v_rest)
+        W = self._per_receiver(weights_bio, b, "weights_to_theo")
+        asym = np.abs(W - W.T).max()
+        if asym > 1e-6 * max(1.0, np.abs(W).max()):
+            raise ValueError(
+                "weights (bio) translate into asymmetric theoretical weights "
+                f"(max |W - W.T| = {asym:.3g}); a Boltzmann machine needs W[i, j] == W[j, i]"
+            )
+        return 0.5 * (W + W.T), b

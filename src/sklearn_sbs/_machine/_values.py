@@ -1,0 +1,65 @@
+"""The machine's starting values, checked against its structure and data."""
+
+import numpy as np
+
+from .._validation import as_float_array
+from . import _learning
+
+
+def check_unit_interval(X, name="X"):
+    """Refuse values outside [0, 1] (states or probabilities)."""
+    if X.size and (X.min() < 0 or X.max() > 1):
+        raise ValueError(
+            f"{name} must hold states (0/1) or probabilities in [0, 1], got values in "
+            f"[{X.min():.4g}, {X.max():.4g}]"
+        )
+
+
+def check_states(X, n_units):
+    """Refuse anything but binary states, one column per unit."""
+    if X.shape[1] != n_units:
+        raise ValueError(f"X must have one column per unit ({n_units}), got {X.shape[1]} columns")
+    if not np.all((X == 0) | (X == 1)):
+        raise ValueError("X must hold binary states (0 or 1)")
+
+
+def initial_values(weights, biases, weights_unit, n_hidden, X, rng, learn):
+    """(W, b) in ``weights_unit`` to start from, checked: given ones against each
+    other, the structure and X's width (before any calibration runs); none given:
+    small random weights, if the machine learns them.  rng is used only then."""
+    if (weights is None) != (biases is None):
+        given, missing = ("weights", "biases") if biases is None else ("biases", "weights")
+        raise ValueError(f"{given} was given but {missing} is None: give both, or neither "
+                         "to learn them from data")
+    if weights is None:
+        if X is None or not learn:
+            raise ValueError(
+                "weights and biases are needed unless fit learns them from data "
+                "(pass X and set learning)"
+            )
+        if weights_unit != "theo":
+            raise ValueError("weights_unit='bio' needs weights and biases to start from")
+        return _learning.initial_parameters(X.shape[1], n_hidden, rng)
+    b = as_float_array(biases, "biases", 1)
+    n = b.shape[0]
+    if n == 0:
+        raise ValueError("biases must hold at least one unit")
+    W = as_float_array(weights, "weights", 2)
+    if W.shape != (n, n):
+        raise ValueError(f"weights must have shape ({n}, {n}) to match biases, got {W.shape}")
+    if n_hidden >= n:
+        raise ValueError(f"n_hidden must be below the number of units ({n}), got {n_hidden}")
+    if X is not None and X.shape[1] != n - n_hidden:
+        raise ValueError(
+            f"X must have one column per visible unit ({n - n_hidden} = {n} units - "
+            f"n_hidden {n_hidden}), got {X.shape[1]} columns"
+        )
+    if np.any(np.diag(W) != 0):
+        raise ValueError("weights must have a zero diagonal (no self-connections)")
+    allowed = _learning.connection_mask(n - n_hidden, n_hidden)
+    if n_hidden and np.any(W[~allowed]):
+        raise ValueError(
+            "with n_hidden > 0 the machine is restricted: weights within the visible "
+            "and within the hidden layer must be 0"
+        )
+    return W, b

@@ -1,0 +1,70 @@
+"""Translation tables from the simulator-neutral specs to NEST, as PyNN's
+``pyNN/nest/standardmodels`` declare them: for each spec a ``nest_name``, the
+``translations`` of its fields to NEST keys with unit factors, and fixed NEST
+parameters.  Pure data and small functions: nothing here imports NEST.
+"""
+
+from dataclasses import dataclass
+
+from ._tasks import PiecewisePoissonSpec, PoissonSpec, SinusoidalPoissonSpec, SpikeTrainSpec
+
+__all__ = ["WEIGHT_SCALE", "RELAY", "GENERATORS", "generator", "connection_rule"]
+
+WEIGHT_SCALE = 1000.0       # PyNN's weights (µS, nA) -> NEST's (nS, pA)
+RELAY = "parrot_neuron"     # repeats its input: one fixed train per pool source
+
+
+@dataclass(frozen=True)
+class NestModel:
+    """A NEST model for a spec: ``translations`` are (spec field, NEST key,
+    factor PyNN unit -> NEST unit); ``fixed`` are NEST parameters always set."""
+
+    nest_name: str
+    translations: tuple
+    fixed: tuple = ()
+
+
+GENERATORS = {
+    # every target of a Poisson-type generator draws its own train
+    PoissonSpec: NestModel("poisson_generator", (("rate", "rate", 1.0),)),
+    SinusoidalPoissonSpec: NestModel("sinusoidal_poisson_generator", (
+        ("rate", "rate", 1.0), ("amplitude", "amplitude", 1.0),
+        ("frequency", "frequency", 1.0), ("phase", "phase", 1.0),     # Hz, Hz, Hz, degrees
+    )),
+    PiecewisePoissonSpec: NestModel("inhomogeneous_poisson_generator", (
+        ("times", "rate_times", 1.0), ("rates", "rate_values", 1.0),
+    )),
+    # one train for all targets; times off the grid are rounded to it, not refused
+    SpikeTrainSpec: NestModel("spike_generator", (("times", "spike_times", 1.0),),
+                              fixed=(("allow_offgrid_times", True), ("precise_times", False))),
+}
+
+
+def _scaled(value, factor):
+    if isinstance(value, tuple):
+        return tuple(float(v) * factor for v in value)
+    return float(value) * factor
+
+
+def generator(spec):
+    """(NEST model name, parameters) of a generator spec; the parameters are a
+    tuple of (NEST key, value) sorted by key, sequences as tuples (hashable)."""
+    model = GENERATORS[type(spec)]
+    params = dict(model.fixed)
+    params.update((key, _scaled(getattr(spec, field), factor))
+                  for field, key, factor in model.translations)
+    return model.nest_name, tuple(sorted(params.items()))
+
+
+# PyNN connector -> NEST rule, with its parameter names
+_CONNECTORS = {
+    "FixedNumberPreConnector": ("fixed_indegree", {"n": "indegree"}),
+    "FixedProbabilityConnector": ("pairwise_bernoulli",
+                                  {"p_connect": "p", "allow_self_connections": "allow_autapses"}),
+}
+
+
+def connection_rule(connector, **params):
+    """NEST's connection rule dict for a PyNN connector and its parameters."""
+    rule, keys = _CONNECTORS[connector]
+    return {"rule": rule, **{keys[name]: value for name, value in params.items()}}
