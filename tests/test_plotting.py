@@ -11,7 +11,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from scipy.integrate import quad  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.frozen import FrozenEstimator  # noqa: E402
 
@@ -20,10 +19,10 @@ from sklearn_sbs import (  # noqa: E402
     SpikingBoltzmannMachine,
     metrics,
     neurons,
-    plotting,
     theory,
 )
 from sklearn_sbs._calibrator import logistic  # noqa: E402
+from sklearn_sbs.plotting import _activation, _distributions, _membrane, _weights  # noqa: E402
 from sklearn_sbs.plotting import (  # noqa: E402
     ActivationDisplay,
     ActivationResidualsDisplay,
@@ -33,7 +32,6 @@ from sklearn_sbs.plotting import (  # noqa: E402
     MembraneAutocorrelationDisplay,
     WeightsDisplay,
 )
-from sklearn_sbs.sources import PoissonNoise  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -215,43 +213,7 @@ def test_autocorrelation_matches_direct_computation():
     v = np.convolve(rng.normal(size=3000), np.exp(-np.arange(50) / 10.0), mode="valid")
     x = v - v.mean()
     direct = np.array([np.dot(x[: x.size - k], x[k:]) for k in range(40)]) / np.dot(x, x)
-    np.testing.assert_allclose(plotting._autocorrelation(v, 40), direct, atol=1e-12)
-
-
-@pytest.mark.parametrize("model", neurons.NEURON_MODELS)
-@pytest.mark.parametrize("params", [None, {"tau_syn_E": 3.0, "tau_syn_I": 7.0}])
-def test_hcs_autocovariance_at_zero_lag_is_theory_variance(model, params):
-    noise = PoissonNoise(rate_exc=[2000.0, 500.0], weight_exc=[0.001, 0.003])
-    stats = theory.free_membrane_stats(model, params, noise, v_rest=-52.0)
-    cov = plotting._free_membrane_autocovariance(np.array([0.0, 1.0, 10.0, 50.0]), model,
-                                                 params, noise, v_rest=-52.0)
-    assert cov[0] == pytest.approx(stats.std**2, rel=1e-10)
-    assert np.all(np.diff(cov) < 0) and cov[-1] > 0
-
-
-@pytest.mark.parametrize("kernel", ["exp", "alpha"])
-def test_psp_autocovariance_against_quadrature(kernel):
-    tau_syn, tau_eff = 10.0, 0.77
-
-    def syn(u):
-        return np.exp(-u / tau_syn) if kernel == "exp" else u / tau_syn * np.exp(1 - u / tau_syn)
-
-    def psi(t):
-        return quad(lambda u: syn(u) * np.exp(-(t - u) / tau_eff), 0.0, t, limit=200)[0]
-
-    for lag in (0.0, 1.0, 5.0, 20.0):
-        expected = quad(lambda t: psi(t) * psi(t + lag), 0.0, 300.0, limit=200)[0]
-        got = plotting._psp_autocovariance(kernel, tau_syn, tau_eff, lag)
-        assert got == pytest.approx(expected, rel=1e-6)
-
-
-@pytest.mark.parametrize("kernel", ["exp", "alpha"])
-def test_psp_autocovariance_is_continuous_where_time_constants_meet(kernel):
-    lags = np.array([0.0, 0.5, 3.0])
-    at = plotting._psp_autocovariance(kernel, 1.0, 1.0, lags)
-    for tau_eff in (1 - 1e-3, 1 - 1e-5, 1 - 1e-8, 1 + 1e-8, 1 + 1e-5, 1 + 1e-3):
-        near = plotting._psp_autocovariance(kernel, 1.0, tau_eff, lags)
-        np.testing.assert_allclose(near, at, rtol=5 * abs(1 - tau_eff) + 1e-9)
+    np.testing.assert_allclose(_membrane._autocorrelation(v, 40), direct, atol=1e-12)
 
 
 def test_autocorrelation_display_from_trace(cal, trace):
@@ -260,7 +222,7 @@ def test_autocorrelation_display_from_trace(cal, trace):
     lags, acf = display.line_.get_data()
     np.testing.assert_allclose(np.diff(lags), dt)
     assert lags[0] == 0.0 and lags[-1] == pytest.approx(30.0)
-    np.testing.assert_allclose(acf, plotting._autocorrelation(trace.v, lags.size))
+    np.testing.assert_allclose(acf, _membrane._autocorrelation(trace.v, lags.size))
     assert acf[0] == pytest.approx(1.0)
 
     ref_lags, ref = display.theory_line_.get_data()
@@ -290,7 +252,7 @@ def test_autocorrelation_display_rough_reference_and_default_lag(trace):
     assert "rough" in display.theory_line_.get_label()
     assert display.line_.get_label() == "trace: measured"
     # default: twice the first lag where the measured autocorrelation drops below 0.05
-    acf = plotting._autocorrelation(trace.v, trace.v.size // 2)
+    acf = _membrane._autocorrelation(trace.v, trace.v.size // 2)
     first = np.flatnonzero(acf < 0.05)[0]
     assert lags.size == 2 * first + 1
     for bad in (0.0, -1.0, 1e6, "10"):
@@ -327,8 +289,9 @@ def test_display_saves_png(kind, cal, trace, tmp_path):
     assert path.read_bytes()[:8] == PNG_MAGIC
 
 
-def test_docstring_examples():
-    failures, attempted = doctest.testmod(plotting, optionflags=doctest.NORMALIZE_WHITESPACE)
+@pytest.mark.parametrize("module", [_activation, _membrane, _distributions, _weights])
+def test_docstring_examples(module):
+    failures, attempted = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert attempted > 0
     assert failures == 0
 

@@ -9,12 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from scipy.integrate import quad
 
 import sklearn_sbs.theory as theory
 from sklearn_sbs.neurons import NEURON_MODELS, check_neuron_params, get_model
 from sklearn_sbs.sources import PoissonNoise
 from sklearn_sbs.theory import (
     bias_to_v_rest,
+    free_membrane_autocovariance,
     free_membrane_stats,
     predicted_activation,
     psp_mean_per_weight,
@@ -402,6 +404,86 @@ def test_zero_weights_stay_zero():
     Z = np.zeros((3, 3))
     assert np.array_equal(weights_to_bio(Z, -50.0, 0.8, "IF_cond_exp", None, None), Z)
     assert np.array_equal(weights_to_theo(Z, -50.0, 0.8, "IF_curr_exp", None, None), Z)
+
+
+# ---------------------------------------------------------------------------
+# autocovariance of the free membrane
+
+@pytest.mark.parametrize("model", NEURON_MODELS)
+@pytest.mark.parametrize("params", [None, {"tau_syn_E": 3.0, "tau_syn_I": 7.0}])
+def test_autocovariance_at_zero_lag_is_the_variance(model, params):
+    noise = PoissonNoise(rate_exc=[2000.0, 500.0], weight_exc=[0.001, 0.003])
+    stats = free_membrane_stats(model, params, noise, v_rest=-52.0)
+    lags = np.array([0.0, 1.0, 10.0, 50.0])
+    cov = free_membrane_autocovariance(lags, model, params, noise, v_rest=-52.0)
+    assert cov.shape == lags.shape
+    assert cov[0] == pytest.approx(stats.std**2, rel=1e-14)
+    # even in the lag, decaying, positive
+    np.testing.assert_array_equal(free_membrane_autocovariance(-lags, model, params, noise,
+                                                               v_rest=-52.0), cov)
+    assert np.all(np.diff(cov) < 0) and cov[-1] > 0
+
+
+@pytest.mark.parametrize("model", NEURON_MODELS)
+def test_autocovariance_defaults_and_scalar_lag(model):
+    stats = free_membrane_stats(model, None, None)
+    cov = free_membrane_autocovariance(0.0, model, None, None)
+    assert isinstance(cov, float) and cov == pytest.approx(stats.std**2, rel=1e-14)
+    with pytest.raises(ValueError, match="v_rest"):
+        free_membrane_autocovariance([0.0, 1.0], model, None, None, v_rest=[-50.0, -51.0])
+    with pytest.raises(ValueError, match="lags"):
+        free_membrane_autocovariance([0.0, np.nan], model, None, None)
+
+
+def test_autocovariance_decays_with_the_slow_synapse():
+    # the sampler's regime, tau_syn = 10 ms >> tau_eff = 0.77 ms: exact two-exponential form
+    lags = np.linspace(0.0, 40.0, 9)
+    cov = free_membrane_autocovariance(lags, "IF_cond_exp", None, None)
+    tau_syn, tau_eff = 10.0, free_membrane_stats("IF_cond_exp", None, None).tau_eff
+    expected = (tau_syn * np.exp(-lags / tau_syn) - tau_eff * np.exp(-lags / tau_eff)) / (
+        tau_syn - tau_eff)
+    np.testing.assert_allclose(cov / cov[0], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kernel", ["exp", "alpha"])
+@pytest.mark.parametrize("tau_syn, tau_eff", [(10.0, 0.77), (0.5, 5.0), (2.0, 2.0)])
+def test_psp_autocovariance_against_quadrature(kernel, tau_syn, tau_eff):
+    def syn(u):
+        return np.exp(-u / tau_syn) if kernel == "exp" else u / tau_syn * np.exp(1 - u / tau_syn)
+
+    def psi(t):
+        return quad(lambda u: syn(u) * np.exp(-(t - u) / tau_eff), 0.0, t, limit=200)[0]
+
+    end = 40.0 * max(tau_syn, tau_eff)
+    for lag in (0.0, 1.0, 5.0, 20.0):
+        expected = quad(lambda t: psi(t) * psi(t + lag), 0.0, end, limit=200)[0]
+        got = theory._psp_autocovariance(kernel, tau_syn, tau_eff, lag)
+        assert got == pytest.approx(expected, rel=1e-6)
+    # lag 0 is the square integral that the variance uses, to the last bit
+    assert theory._psp_autocovariance(kernel, tau_syn, tau_eff, 0.0) == \
+        theory._psp_square_integral(kernel, tau_syn, tau_eff)
+
+
+@pytest.mark.parametrize("kernel", ["exp", "alpha"])
+def test_psp_autocovariance_is_continuous_where_time_constants_meet(kernel):
+    lags = np.array([0.0, 0.5, 3.0])
+    at = theory._psp_autocovariance(kernel, 1.0, 1.0, lags)
+    for tau_eff in (1 - 1e-3, 1 - 1e-5, 1 - 1e-8, 1 + 1e-8, 1 + 1e-5, 1 + 1e-3):
+        near = theory._psp_autocovariance(kernel, 1.0, tau_eff, lags)
+        np.testing.assert_allclose(near, at, rtol=5 * abs(1 - tau_eff) + 1e-9)
+
+
+# ---------------------------------------------------------------------------
+# the calibrator's theory is this module's, with the same default noise
+
+@pytest.mark.parametrize("model", NEURON_MODELS)
+def test_predicted_activation_defaults_match_the_calibrator(model):
+    from sklearn_sbs import LIFSamplerCalibrator
+
+    # theory_* are computed before the simulation, from the resolved noise
+    cal = LIFSamplerCalibrator(model, duration=500.0, n_points=8, random_state=0).fit()
+    assert (cal.theory_v_p05_, cal.theory_alpha_) == predicted_activation(model, None, None)
+    assert (cal.theory_v_p05_, cal.theory_alpha_) == predicted_activation(model, None, cal.noise_)
 
 
 def test_docstring_examples():

@@ -39,6 +39,7 @@ from .sources import default_noise
 __all__ = [
     "FreeMembraneStats",
     "free_membrane_stats",
+    "free_membrane_autocovariance",
     "predicted_activation",
     "bias_to_v_rest",
     "v_rest_to_bias",
@@ -88,6 +89,18 @@ def _chi(y):
     return np.where(small, np.exp(-y) * _phi2(np.where(small, y, 0.0)), direct)
 
 
+def _decay_ratio(y):
+    """(1 - e^-y) / y for y >= 0, 1 at y = 0."""
+    return np.where(y > 0, -np.expm1(-y) / np.where(y > 0, y, 1.0), 1.0)
+
+
+def _alpha_tail(a, b, t):
+    """e^-at phi2((a - b) t), overflow-free for either sign of a - b."""
+    x = (a - b) * t
+    return np.where(x > 0, np.exp(-b * t) * _chi(np.maximum(x, 0.0)),
+                    np.exp(-a * t) * _phi2(np.minimum(x, 0.0)))
+
+
 def _psp_shape(kernel, tau_syn, tau_eff, t):
     """psi(t) in ms: the PSP for unit drive, evaluated without cancellation."""
     a, b = 1.0 / tau_syn, 1.0 / tau_eff
@@ -95,15 +108,9 @@ def _psp_shape(kernel, tau_syn, tau_eff, t):
     if kernel == "exp":
         # (e^-at - e^-bt) / (b - a), symmetric in a and b
         slow, gap = np.minimum(a, b), np.abs(a - b)
-        y = gap * t
-        ratio = np.where(y > 0, -np.expm1(-y) / np.where(y > 0, y, 1.0), 1.0)
-        return np.exp(-slow * t) * t * ratio
+        return np.exp(-slow * t) * t * _decay_ratio(gap * t)
     # e a [e^-bt - e^-at (1 + d t)] / d^2, d = a - b
-    d = a - b
-    x = d * t
-    tail = np.where(x > 0, np.exp(-b * t) * _chi(np.maximum(x, 0.0)),
-                    np.exp(-a * t) * _phi2(np.minimum(x, 0.0)))
-    return np.e * a * t**2 * tail
+    return np.e * a * t**2 * _alpha_tail(a, b, t)
 
 
 def _psp_square_integral(kernel, tau_syn, tau_eff):
@@ -112,6 +119,36 @@ def _psp_square_integral(kernel, tau_syn, tau_eff):
     if kernel == "exp":
         return 1.0 / (2.0 * a * b * (a + b))
     return np.e**2 * a**2 * (2.0 * a + b) / (4.0 * a**3 * b * (a + b) ** 2)
+
+
+def _psp_autocorrelation(kernel, tau_syn, tau_eff, lags):
+    """int psi(t) psi(t + lag) dt / int psi(t)^2 dt: exactly 1 at lag 0, even in lag.
+
+    From the power spectrum |K(w)|^2 tau_eff^2 / (1 + w^2 tau_eff^2) by partial
+    fractions, rearranged so that no terms cancel where the time constants meet.
+    With u = lag / tau_syn:
+    exp kernel, slow rate c = min(a, b):
+        e^-c lag (1 + c lag (1 - e^-y) / y),          y = |a - b| lag;
+    alpha kernel, q = tau_eff / tau_syn:
+        e^-u (1 + u) + 2 q u^2 / (1 + 2 q) e^-u phi2((a - b) lag).
+    """
+    a, b = 1.0 / tau_syn, 1.0 / tau_eff
+    t = np.abs(np.asarray(lags, dtype=float))
+    if kernel == "exp":
+        slow = np.minimum(a, b)
+        return np.exp(-slow * t) * (1.0 + slow * t * _decay_ratio(np.abs(a - b) * t))
+    u, q = a * t, a / b
+    return np.exp(-u) * (1.0 + u) + 2.0 * q * u**2 / (1.0 + 2.0 * q) * _alpha_tail(a, b, t)
+
+
+def _psp_autocovariance(kernel, tau_syn, tau_eff, lags):
+    """Integral of psi(t) psi(t + lag) dt over t >= 0, in ms^3.
+
+    The lag-0 value is :func:`_psp_square_integral` itself, so the
+    autocovariance of the membrane equals its variance there to the last bit.
+    """
+    return (_psp_square_integral(kernel, tau_syn, tau_eff)
+            * _psp_autocorrelation(kernel, tau_syn, tau_eff, lags))
 
 
 def _psp_window_mean(kernel, tau_syn, tau_eff, tau_on):
@@ -187,13 +224,18 @@ class _Membrane:
         shape = _psp_window_mean(self.kernel, self.tau_syn(receptor), self.tau_eff, tau_on)
         return self.drive(receptor, mu) * shape
 
-    def variance(self, mu):
-        """Campbell's theorem: Var = sum_k nu_k w_k^2 drive_k^2 int psi_k^2 (mV^2)."""
-        var = np.zeros_like(np.asarray(mu, dtype=float))
+    def autocovariance(self, mu, lags):
+        """Campbell's theorem, mV^2 (mu and lags broadcast):
+        C(lag) = sum_k nu_k w_k^2 drive_k^2 int psi_k(t) psi_k(t + lag) dt."""
+        cov = np.zeros(np.broadcast_shapes(np.shape(mu), np.shape(lags)))
         for i in self.inputs:
-            shape = _psp_square_integral(self.kernel, self.tau_syn(i.receptor), self.tau_eff)
-            var = var + i.rate * 1e-3 * (i.weight * self.drive(i.receptor, mu)) ** 2 * shape
-        return var
+            shape = _psp_autocovariance(self.kernel, self.tau_syn(i.receptor), self.tau_eff, lags)
+            cov = cov + i.rate * 1e-3 * (i.weight * self.drive(i.receptor, mu)) ** 2 * shape
+        return cov
+
+    def variance(self, mu):
+        """Var = C(0) = sum_k nu_k w_k^2 drive_k^2 int psi_k^2 (mV^2)."""
+        return self.autocovariance(mu, 0.0)
 
 
 def _membrane(neuron_model, neuron_params, noise):
@@ -296,6 +338,63 @@ def free_membrane_stats(neuron_model, neuron_params, noise, v_rest=None):
         syn_exc=float(membrane.syn_mean("excitatory")),
         syn_inh=float(membrane.syn_mean("inhibitory")),
     )
+
+
+def free_membrane_autocovariance(lags, neuron_model, neuron_params, noise, v_rest=None):
+    """Autocovariance of the free membrane potential in the HCS, in mV^2.
+
+    In the high-conductance state the free membrane potential is shot noise:
+    every input spike adds a PSP ``w drive psi(t)``, the synaptic kernel
+    filtered by the membrane with ``tau_eff = cm / g_tot`` and the driving
+    force frozen at ``E - mean`` (P16).  Campbell's theorem gives
+
+        C(lag) = sum_k rate_k (w_k drive_k)^2 int psi_k(t) psi_k(t + lag) dt,
+
+    a mix of ``exp(-lag / tau_syn)`` and ``exp(-lag / tau_eff)`` (with a
+    ``lag exp(-lag / tau_syn)`` term for alpha synapses).  With the slow
+    synapses of a sampler (tau_syn >> tau_eff) it decays with tau_syn, not
+    tau_eff.  At lag 0 it is the variance ``std**2`` of
+    :func:`free_membrane_stats` (the same sum, so equal to rounding).
+
+    Parameters
+    ----------
+    lags : float or array-like
+        Lags in ms; the autocovariance is even, so the sign does not matter.
+    neuron_model : str
+        One of :data:`sklearn_sbs.neurons.NEURON_MODELS`.
+    neuron_params : dict or None
+        Neuron parameters (see :func:`sklearn_sbs.neurons.check_neuron_params`).
+    noise : PoissonNoise or None
+        The background; None means :func:`~sklearn_sbs.sources.default_noise` of the model.
+    v_rest : float, optional
+        Resting potential in mV; overrides ``neuron_params["v_rest"]``.  It
+        matters for conductance-based synapses only (the driving force).
+
+    Returns
+    -------
+    float or ndarray
+        The autocovariance at ``lags``, mV^2, of the shape of ``lags``.
+
+    See Also
+    --------
+    free_membrane_stats : Mean and standard deviation of the same membrane.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_sbs.theory import free_membrane_autocovariance, free_membrane_stats
+    >>> cov = free_membrane_autocovariance([0.0, 1.0, 10.0], "IF_cond_exp", None, None)
+    >>> bool(np.isclose(cov[0], free_membrane_stats("IF_cond_exp", None, None).std ** 2))
+    True
+    >>> (cov / cov[0]).round(3)      # tau_syn = 10 ms, tau_eff = 0.77 ms
+    array([1.   , 0.958, 0.399])
+    """
+    membrane = _membrane(neuron_model, neuron_params, noise)
+    v_rest = membrane.params["v_rest"] if v_rest is None else _as_values(v_rest, "v_rest")
+    if np.ndim(v_rest) != 0:
+        raise ValueError(f"v_rest must be one number (mV), got {_describe(v_rest)}")
+    lags = _as_values(lags, "lags")
+    return _result(membrane.autocovariance(membrane.mu(v_rest), lags))
 
 
 def predicted_activation(neuron_model, neuron_params, noise):
