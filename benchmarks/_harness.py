@@ -265,6 +265,8 @@ def network_of(bm, duration, seed):
     attributes, as JSON-able data in PyNN units (µS, mV, ms) for :func:`bare_pynn`."""
     import numpy as np
 
+    from sklearn_sbs.synapses import StaticSynapse, as_synapse
+
     cal = bm.calibrators_[0]
     assert all(c.neuron_model == cal.neuron_model for c in bm.calibrators_), "one neuron model"
     params = dict(cal.neuron_params_)
@@ -272,18 +274,20 @@ def network_of(bm, duration, seed):
     noise = bm.noise if bm.noise is not None else cal.noise_
     pre, post = np.nonzero(bm.weights_bio_)
     weight = bm.weights_bio_[pre, post]
-    tso = {"U": 1.0, "tau_rec": None, "tau_fac": 0.0, **(bm.tso_params or {})}
-    # renewing default (Petrovici et al. 2016): tau_rec = the receiving synapse's tau_syn
-    tau_rec = (np.where(weight >= 0, params["tau_syn_E"], params["tau_syn_I"])
-               if tso["tau_rec"] is None else np.full(pre.size, float(tso["tau_rec"])))
+    synapse = as_synapse(bm.synapse)
+    tau_syn = np.array([[c.neuron_params_["tau_syn_E"] for c in bm.calibrators_],
+                        [c.neuron_params_["tau_syn_I"] for c in bm.calibrators_]])
+    shared = {"U": 1.0, "tau_facil": 0.0, **synapse.shared_params()}
+    tau_rec = synapse.connection_params(weight, post, tau_syn).get("tau_rec", np.zeros(pre.size))
     return {
         "model": cal.neuron_model,
         "params": {k: v for k, v in params.items() if k not in ("v_rest", "tau_refrac_virtual")},
         "v_rest": np.asarray(bm.v_rest_, dtype=float).tolist(),
         "noise": [(i.rate, i.weight, i.receptor) for i in noise.inputs()],
         "pre": pre.tolist(), "post": post.tolist(), "weight": weight.tolist(),
-        "synapse": bm.synapse, "U": float(tso["U"]), "tau_rec": tau_rec.tolist(),
-        "tau_fac": float(tso["tau_fac"]),
+        "synapse": "static" if isinstance(synapse, StaticSynapse) else "renewing",
+        "U": float(shared["U"]), "tau_rec": np.asarray(tau_rec, dtype=float).tolist(),
+        "tau_fac": float(shared["tau_facil"]),
         "delay": float(bm.delay if bm.delay is not None else dt), "dt": dt,
         "t_stop": float(bm.burn_in + duration), "seed": int(seed),
     }
