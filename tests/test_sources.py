@@ -6,10 +6,15 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine
 from sklearn_sbs import sources as S
-from sklearn_sbs._simulation import GeneratorSpec, NoiseNetworkSpec, PoissonSpec, PoolSpec
+from sklearn_sbs._simulation import (
+    NoiseNetworkSpec, PiecewisePoissonSpec, PoissonSpec, PoolSpec, SinusoidalPoissonSpec,
+    SpikeTrainSpec,
+)
+from sklearn_sbs._validation import validate_nested
 
 FAST = dict(duration=2000.0, n_points=20, random_state=0)
 
@@ -59,7 +64,8 @@ def test_fixed_spike_trains_are_the_same_for_every_neuron():
     train = np.arange(1.0, 2000.0, 0.5)
     noise = S.SpikeTrainNoise([train], [train + 0.2], weight_exc=0.002, weight_inh=0.002)
     (exc, inh) = noise.simulation_specs()
-    assert exc.model == "spike_generator" and exc.weight > 0 > inh.weight
+    assert isinstance(exc, SpikeTrainSpec) and exc.weight > 0 > inh.weight
+    assert exc.times == tuple(train)
     cal = LIFSamplerCalibrator(noise=noise, duration=1000.0, n_points=10, random_state=0)
     # deterministic input: p_on is identical for two neurons at the same v_rest
     X = np.array([[-51.0], [-51.0], [-50.0], [-49.0]])
@@ -73,9 +79,10 @@ def test_theory_views_and_specs():
     sinus = S.SinusoidalPoissonNoise(rate_exc=2000.0, amplitude_exc=500.0, frequency=5.0)
     assert [i.rate for i in sinus.inputs()] == [2000.0, 3000.0]
     spec = sinus.simulation_specs()[0]
-    assert isinstance(spec, GeneratorSpec) and dict(spec.params)["amplitude"] == 500.0
+    assert spec == SinusoidalPoissonSpec(2000.0, 500.0, 5.0, 0.0, 0.001)
     piece = S.PiecewisePoissonNoise([1.0, 3.0], [1000.0, 3000.0], [0.0, 0.0])
     assert piece.inputs()[0].rate == pytest.approx(2000.0)
+    assert piece.simulation_specs()[1] == PiecewisePoissonSpec((1.0, 3.0), (0.0, 0.0), -0.001)
     pool = S.PoissonPoolNoise(n_sources=50, rate=20.0, indegree_exc=10, indegree_inh=0)
     assert [i.rate for i in pool.inputs()] == [200.0, 0.0]
     assert pool.simulation_specs() == (PoolSpec(50, 20.0, 10, 0.001),)
@@ -110,3 +117,111 @@ def test_bad_parameters_name_themselves(noise, match):
         noise.simulation_specs()
     with pytest.raises((ValueError, TypeError), match=match):
         LIFSamplerCalibrator(noise=noise).fit()
+
+
+# one bad value per parameter of every source: (source, parameter, bad value)
+BAD_VALUES = [
+    *[(S.PoissonNoise, name, value) for name in ("rate_exc", "rate_inh", "weight_exc", "weight_inh")
+      for value in (-1.0, float("nan"), "3000", [], [1.0, -1.0], [[1.0]])],
+    *[(S.SinusoidalPoissonNoise, name, -1.0)
+      for name in ("rate_exc", "rate_inh", "amplitude_exc", "amplitude_inh", "frequency",
+                   "weight_exc", "weight_inh")],
+    (S.SinusoidalPoissonNoise, "phase", float("inf")),
+    (S.SinusoidalPoissonNoise, "frequency", None),
+    (S.PiecewisePoissonNoise, "times", [0.0, 1.0]),
+    (S.PiecewisePoissonNoise, "times", 1.0),
+    (S.PiecewisePoissonNoise, "rates_exc", [1.0, float("nan")]),
+    (S.PiecewisePoissonNoise, "rates_inh", [1.0, -1.0]),
+    (S.PiecewisePoissonNoise, "weight_exc", -0.1),
+    (S.PiecewisePoissonNoise, "weight_inh", [0.1]),
+    (S.SpikeTrainNoise, "spike_times_exc", [1.0, 2.0]),
+    (S.SpikeTrainNoise, "spike_times_inh", [[1.0, np.inf]]),
+    (S.SpikeTrainNoise, "weight_exc", -0.1),
+    (S.SpikeTrainNoise, "weight_inh", "a"),
+    (S.PoissonPoolNoise, "n_sources", 2.5),
+    (S.PoissonPoolNoise, "rate", 0.0),
+    (S.PoissonPoolNoise, "indegree_exc", -1),
+    (S.PoissonPoolNoise, "indegree_inh", 1.0),
+    (S.PoissonPoolNoise, "weight_exc", -0.1),
+    (S.PoissonPoolNoise, "weight_inh", float("nan")),
+    *[(S.NoiseNetwork, name, -1) for name in (
+        "n_exc", "n_inh", "connectivity", "weight_ee", "g", "rate_ext", "weight_ext",
+        "indegree_exc", "indegree_inh", "weight_exc", "weight_inh", "rate_estimate")],
+    (S.NoiseNetwork, "connectivity", 0.0),
+    (S.NoiseNetwork, "n_exc", 10.0),
+]
+PIECEWISE = dict(times=[1.0, 2.0], rates_exc=[1.0, 1.0], rates_inh=[1.0, 1.0])
+
+
+def _source(cls, **params):
+    return cls(**{**(PIECEWISE if cls is S.PiecewisePoissonNoise else {}), **params})
+
+
+@pytest.mark.parametrize("cls, name, value", BAD_VALUES,
+                         ids=lambda v: getattr(v, "__name__", repr(v)))
+def test_every_parameter_is_validated_by_its_constraints(cls, name, value):
+    noise = _source(cls, **{name: value})
+    message = f"The '{name}' parameter of {cls.__name__} must be"
+    for method in (noise.inputs, noise.simulation_specs):
+        with pytest.raises(InvalidParameterError, match=message) as info:
+            method()
+        assert isinstance(info.value, ValueError) and f"Got {value!r} instead." in str(info.value)
+
+
+@pytest.mark.parametrize("cls", [S.PoissonNoise, S.SinusoidalPoissonNoise, S.PiecewisePoissonNoise,
+                                 S.SpikeTrainNoise, S.PoissonPoolNoise, S.NoiseNetwork])
+def test_defaults_are_valid_and_constraints_cover_every_parameter(cls):
+    noise = _source(cls)
+    assert set(noise._parameter_constraints) == set(noise.get_params())
+    validate_nested(noise)
+    noise.inputs(), noise.simulation_specs()
+
+
+def test_sequences_and_numbers_mix():
+    noise = S.PoissonNoise(rate_exc=np.array([1000.0, 2000.0]), weight_exc=0.002, rate_inh=(5, 6),
+                           weight_inh=[0.001, 0.003])
+    assert [(i.rate, i.weight) for i in noise.inputs()] == [
+        (1000.0, 0.002), (2000.0, 0.002), (5.0, 0.001), (6.0, 0.003)]
+    with pytest.raises(ValueError, match="rate_inh and weight_inh must have the same length"):
+        S.PoissonNoise(rate_inh=[1.0, 2.0], weight_inh=[1.0, 2.0, 3.0]).inputs()
+
+
+def test_nested_errors_carry_the_full_path():
+    cal = LIFSamplerCalibrator(noise=S.PoissonNoise(rate_exc=-1))
+    # before anything is simulated: no worker, no NEST
+    with pytest.raises(InvalidParameterError,
+                       match=r"The 'noise__rate_exc' parameter of LIFSamplerCalibrator must be .*"
+                             r"Got -1 instead\."):
+        cal.fit()
+    for method in (cal.measure_free_membrane, lambda: cal.score([[-50.0], [-51.0], [-52.0]])):
+        cal.v_p05_ = cal.alpha_ = 1.0           # pretend fitted: score(X) simulates
+        cal.v_rest_ = cal.p_on_ = np.zeros(3)
+        cal.n_features_in_ = 1
+        with pytest.raises(InvalidParameterError, match="'noise__rate_exc'"):
+            method()
+    # through a frozen calibrator, named for the estimator that holds it
+    frozen = FrozenEstimator(LIFSamplerCalibrator(noise=S.PoissonPoolNoise(n_sources=0)))
+    with pytest.raises(InvalidParameterError,
+                       match="The 'calibrator__estimator__noise__n_sources' parameter of "
+                             "SpikingBoltzmannMachine must be an int"):
+        validate_nested(frozen, "calibrator", "SpikingBoltzmannMachine")
+    # cross-field checks name the full path too, with the same exception class
+    cal = LIFSamplerCalibrator(noise=S.PoissonPoolNoise(n_sources=5, indegree_exc=6))
+    with pytest.raises(ValueError, match="Invalid parameters of SpikingBoltzmannMachine: "
+                                         "calibrator__noise__indegree_exc=6 must not exceed "
+                                         "calibrator__noise__n_sources=5"):
+        validate_nested(cal, "calibrator", SpikingBoltzmannMachine())
+    validate_nested(LIFSamplerCalibrator(), "calibrator", "SpikingBoltzmannMachine")
+
+
+def test_set_params_like_a_grid_search_then_fit_validates():
+    cal = LIFSamplerCalibrator(noise=S.SinusoidalPoissonNoise(), **FAST)
+    cal.set_params(noise__rate_exc=-5.0)           # stored verbatim, no error yet
+    assert cal.get_params()["noise__rate_exc"] == -5.0
+    with pytest.raises(InvalidParameterError, match="'noise__rate_exc' parameter of "
+                                                    "LIFSamplerCalibrator"):
+        cal.fit()
+    cal.set_params(noise__rate_exc=500.0)          # now below amplitude_exc = 1000
+    with pytest.raises(ValueError, match="noise__amplitude_exc=1000.0 must not exceed "
+                                         "noise__rate_exc=500.0"):
+        clone(cal).fit()

@@ -2,24 +2,34 @@
 
 A source is a plain parameter holder: ``get_params``/``set_params`` work, so a
 nested name such as ``calibrator__noise__rate_exc`` can be searched by
-``GridSearchCV``.  Nothing is validated in ``__init__``; :meth:`PoissonNoise.inputs`
-validates and returns the inputs one by one.  Rates are in Hz; weights are
-magnitudes, in µS for conductance-based neurons and nA for current-based ones
-(the inhibitory receptor gets the sign the simulator expects).
+``GridSearchCV``.  Nothing is validated in ``__init__``; ``inputs()`` and
+``simulation_specs()`` validate (scikit-learn's ``_parameter_constraints``,
+then one cross-field check per class) and return the inputs one by one.  Rates
+are in Hz, times in ms; weights are magnitudes, in µS for conductance-based
+neurons and nA for current-based ones (the inhibitory receptor gets the sign
+the simulator expects).
 """
 
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval
 
-from ._validation import _describe, as_int, as_real
+from ._validation import ArrayOf, validate_nested
 from .neurons import get_model
 
 __all__ = [
     "PoissonNoise", "SinusoidalPoissonNoise", "PiecewisePoissonNoise", "SpikeTrainNoise",
     "PoissonPoolNoise", "NoiseNetwork", "PoissonInput", "default_noise",
 ]
+
+_RECEPTORS = (("excitatory", "exc"), ("inhibitory", "inh"))
+_NON_NEGATIVE = Interval(Real, 0, None, closed="left")        # finite, >= 0
+_POSITIVE = Interval(Real, 0, None, closed="neither")         # finite, > 0
+_NON_NEGATIVE_INT = Interval(Integral, 0, None, closed="left")
+_POSITIVE_INT = Interval(Integral, 1, None, closed="left")
 
 
 @dataclass(frozen=True)
@@ -31,34 +41,31 @@ class PoissonInput:
     receptor: str        # "excitatory" or "inhibitory"
 
 
-def _signed(inp):
-    return inp.weight if inp.receptor == "excitatory" else -inp.weight
+def _sign(receptor):
+    return 1.0 if receptor == "excitatory" else -1.0
 
 
-def _positive(value, name, allow_zero=False, integer=False):
-    """One validated number (ValueError/TypeError naming the parameter)."""
-    if integer:
-        return as_int(value, name, low=0 if allow_zero else 1)
-    return as_real(value, name, low=0, low_inclusive=allow_zero)
+def _floats(value):
+    """A number or a 1-d sequence of numbers as a list of floats."""
+    return [float(v) for v in np.atleast_1d(value)]
 
 
-def _as_positive_list(value, name, allow_zero):
-    values = np.atleast_1d(np.asarray(value, dtype=object))
-    if values.ndim != 1 or values.size == 0:
-        raise ValueError(f"{name} must be a number or a non-empty 1-d sequence, got {_describe(value)}")
-    out = []
-    for v in values:
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
-            raise TypeError(f"{name} must hold real numbers, got {_describe(value)}")
-        v = float(v)
-        if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-            allowed = "non-negative" if allow_zero else "positive"
-            raise ValueError(f"{name} must be finite and {allowed}, got {v!r}")
-        out.append(v)
-    return out
+class _NoiseSource(BaseEstimator):
+    """What every noise source shares: validation through its
+    ``_parameter_constraints`` and :meth:`_check_consistency`."""
+
+    _parameter_constraints: dict = {}
+
+    def _check_consistency(self, prefix=""):
+        """Raise ValueError when parameters disagree with each other (what
+        constraints on single parameters cannot say); ``prefix`` (a nested
+        path such as ``"noise__"``) goes before the parameter names."""
+
+    def _validate(self):
+        validate_nested(self)
 
 
-class PoissonNoise(BaseEstimator):
+class PoissonNoise(_NoiseSource):
     """Independent Poisson background for every neuron.
 
     Each neuron receives its own spike trains from every input (never one train
@@ -87,44 +94,52 @@ class PoissonNoise(BaseEstimator):
     0.0
     """
 
+    # a number, or one per input
+    _parameter_constraints = {
+        name: [_NON_NEGATIVE, ArrayOf(Real, 0, None, closed="left")]
+        for name in ("rate_exc", "rate_inh", "weight_exc", "weight_inh")
+    }
+
     def __init__(self, rate_exc=3000.0, rate_inh=3000.0, weight_exc=0.001, weight_inh=0.001):
         self.rate_exc = rate_exc
         self.rate_inh = rate_inh
         self.weight_exc = weight_exc
         self.weight_inh = weight_inh
 
+    def _check_consistency(self, prefix=""):
+        for _, tag in _RECEPTORS:
+            n_rates = np.size(getattr(self, f"rate_{tag}"))
+            n_weights = np.size(getattr(self, f"weight_{tag}"))
+            if n_rates != n_weights and min(n_rates, n_weights) > 1:
+                raise ValueError(
+                    f"{prefix}rate_{tag} and {prefix}weight_{tag} must have the same length "
+                    f"(or one be a single number), got {n_rates} and {n_weights}"
+                )
+
     def inputs(self):
         """Validated inputs, excitatory first, as a list of :class:`PoissonInput`."""
+        self._validate()
         out = []
-        for receptor, rate, weight in (
-            ("excitatory", "rate_exc", "weight_exc"),
-            ("inhibitory", "rate_inh", "weight_inh"),
-        ):
-            rates = _as_positive_list(getattr(self, rate), rate, allow_zero=True)
-            weights = _as_positive_list(getattr(self, weight), weight, allow_zero=True)
-            if len(weights) == 1 and len(rates) > 1:
-                weights = weights * len(rates)
-            if len(rates) == 1 and len(weights) > 1:
-                rates = rates * len(weights)
-            if len(rates) != len(weights):
-                raise ValueError(
-                    f"{rate} and {weight} must have the same length, got {len(rates)} and {len(weights)}"
-                )
+        for receptor, tag in _RECEPTORS:
+            rates = _floats(getattr(self, f"rate_{tag}"))
+            weights = _floats(getattr(self, f"weight_{tag}"))
+            n = max(len(rates), len(weights))     # a single number holds for every input
+            rates, weights = rates * (n // len(rates)), weights * (n // len(weights))
             out.extend(PoissonInput(r, w, receptor) for r, w in zip(rates, weights))
         return out
 
     def simulation_specs(self):
         """The inputs as simulation specs (signed weights: negative = inhibitory)."""
-        from ._simulation._tasks import PoissonSpec
+        from ._simulation import PoissonSpec
 
-        return tuple(PoissonSpec(i.rate, _signed(i)) for i in self.inputs())
+        return tuple(PoissonSpec(i.rate, _sign(i.receptor) * i.weight) for i in self.inputs())
 
 
-class SinusoidalPoissonNoise(BaseEstimator):
+class SinusoidalPoissonNoise(_NoiseSource):
     """Poisson background whose rate oscillates: rate + amplitude·sin(2π f t + phase).
 
-    Every neuron gets independent trains (NEST's ``sinusoidal_poisson_generator``
-    with individual spike trains).  Theory and calibration see the mean rate.
+    Every neuron gets its own independent trains.  Theory and calibration see
+    the mean rate.
 
     Parameters
     ----------
@@ -146,6 +161,14 @@ class SinusoidalPoissonNoise(BaseEstimator):
     [2000.0, 3000.0]
     """
 
+    _parameter_constraints = {
+        "rate_exc": [_NON_NEGATIVE], "rate_inh": [_NON_NEGATIVE],
+        "amplitude_exc": [_NON_NEGATIVE], "amplitude_inh": [_NON_NEGATIVE],
+        "frequency": [_NON_NEGATIVE],
+        "phase": [Interval(Real, None, None, closed="neither")],      # finite, degrees
+        "weight_exc": [_NON_NEGATIVE], "weight_inh": [_NON_NEGATIVE],
+    }
+
     def __init__(self, rate_exc=3000.0, rate_inh=3000.0, amplitude_exc=1000.0,
                  amplitude_inh=1000.0, frequency=10.0, phase=0.0, weight_exc=0.001,
                  weight_inh=0.001):
@@ -158,45 +181,43 @@ class SinusoidalPoissonNoise(BaseEstimator):
         self.weight_exc = weight_exc
         self.weight_inh = weight_inh
 
-    def _checked(self):
-        out = []
-        for receptor, tag in (("excitatory", "exc"), ("inhibitory", "inh")):
-            rate = _positive(getattr(self, f"rate_{tag}"), f"rate_{tag}", allow_zero=True)
-            amplitude = _positive(getattr(self, f"amplitude_{tag}"), f"amplitude_{tag}", allow_zero=True)
+    def _check_consistency(self, prefix=""):
+        for _, tag in _RECEPTORS:
+            rate, amplitude = getattr(self, f"rate_{tag}"), getattr(self, f"amplitude_{tag}")
             if amplitude > rate:
                 raise ValueError(
-                    f"amplitude_{tag}={amplitude} must not exceed rate_{tag}={rate} (rates are >= 0)"
+                    f"{prefix}amplitude_{tag}={amplitude} must not exceed {prefix}rate_{tag}="
+                    f"{rate} (the rate must stay >= 0)"
                 )
-            weight = _positive(getattr(self, f"weight_{tag}"), f"weight_{tag}", allow_zero=True)
-            out.append((receptor, rate, amplitude, weight))
-        _positive(self.frequency, "frequency", allow_zero=True)
-        if not isinstance(self.phase, (int, float, np.integer, np.floating)) or not np.isfinite(self.phase):
-            raise ValueError(f"phase must be a finite number of degrees, got {self.phase!r}")
-        return out
+
+    def _checked(self):
+        """(receptor, rate, amplitude, weight) per input, validated."""
+        self._validate()
+        return [(receptor, float(getattr(self, f"rate_{tag}")),
+                 float(getattr(self, f"amplitude_{tag}")), float(getattr(self, f"weight_{tag}")))
+                for receptor, tag in _RECEPTORS]
 
     def inputs(self):
         """The mean-rate view used by the theory: a list of :class:`PoissonInput`."""
         return [PoissonInput(rate, w, receptor) for receptor, rate, _, w in self._checked()]
 
     def simulation_specs(self):
-        from ._simulation._tasks import GeneratorSpec
+        """The inputs as simulation specs (signed weights: negative = inhibitory)."""
+        from ._simulation import SinusoidalPoissonSpec
 
-        specs = []
-        for receptor, rate, amplitude, weight in self._checked():
-            # NEST's default individual_spike_trains=True: a train per target
-            params = (("amplitude", amplitude), ("frequency", float(self.frequency)),
-                      ("phase", float(self.phase)), ("rate", rate))
-            sign = 1.0 if receptor == "excitatory" else -1.0
-            specs.append(GeneratorSpec("sinusoidal_poisson_generator", params, sign * weight))
-        return tuple(specs)
+        return tuple(
+            SinusoidalPoissonSpec(rate, amplitude, float(self.frequency), float(self.phase),
+                                  _sign(receptor) * weight)
+            for receptor, rate, amplitude, weight in self._checked()
+        )
 
 
-class PiecewisePoissonNoise(BaseEstimator):
+class PiecewisePoissonNoise(_NoiseSource):
     """Poisson background with piecewise-constant rates.
 
     ``rates_exc[k]`` and ``rates_inh[k]`` hold from ``times[k]`` until
     ``times[k + 1]`` (the last ones until the end).  Independent trains per
-    neuron (NEST's ``inhomogeneous_poisson_generator``).  Theory and
+    neuron.  Theory and
     calibration see the time-averaged rate over ``times[0] .. times[-1]`` plus
     one more mean piece.
 
@@ -217,6 +238,13 @@ class PiecewisePoissonNoise(BaseEstimator):
     [3000, 3000]
     """
 
+    _parameter_constraints = {
+        "times": [ArrayOf(Real, 0, None, closed="neither")],
+        "rates_exc": [ArrayOf(Real, 0, None, closed="left")],
+        "rates_inh": [ArrayOf(Real, 0, None, closed="left")],
+        "weight_exc": [_NON_NEGATIVE], "weight_inh": [_NON_NEGATIVE],
+    }
+
     def __init__(self, times, rates_exc, rates_inh, weight_exc=0.001, weight_inh=0.001):
         self.times = times
         self.rates_exc = rates_exc
@@ -224,22 +252,28 @@ class PiecewisePoissonNoise(BaseEstimator):
         self.weight_exc = weight_exc
         self.weight_inh = weight_inh
 
-    def _checked(self):
-        times = _as_positive_list(self.times, "times", allow_zero=False)
+    def _check_consistency(self, prefix=""):
+        times = _floats(self.times)
         if np.any(np.diff(times) <= 0):
-            raise ValueError(f"times must increase strictly, got {times}")
-        out = []
-        for receptor, tag in (("excitatory", "exc"), ("inhibitory", "inh")):
-            rates = _as_positive_list(getattr(self, f"rates_{tag}"), f"rates_{tag}", allow_zero=True)
-            if len(rates) != len(times):
+            raise ValueError(f"{prefix}times must increase strictly, got {times}")
+        for _, tag in _RECEPTORS:
+            n_rates = len(getattr(self, f"rates_{tag}"))
+            if n_rates != len(times):
                 raise ValueError(
-                    f"rates_{tag} must have one rate per piece ({len(times)}), got {len(rates)}"
+                    f"{prefix}rates_{tag} must have one rate per piece of {prefix}times "
+                    f"({len(times)}), got {n_rates}"
                 )
-            weight = _positive(getattr(self, f"weight_{tag}"), f"weight_{tag}", allow_zero=True)
-            out.append((receptor, rates, weight))
-        return times, out
+
+    def _checked(self):
+        """(times, [(receptor, rates, weight) per input]), validated."""
+        self._validate()
+        return _floats(self.times), [
+            (receptor, _floats(getattr(self, f"rates_{tag}")), float(getattr(self, f"weight_{tag}")))
+            for receptor, tag in _RECEPTORS
+        ]
 
     def inputs(self):
+        """The time-averaged view used by the theory: a list of :class:`PoissonInput`."""
         times, inputs = self._checked()
         lengths = np.diff(times)
         lengths = np.append(lengths, lengths.mean() if lengths.size else 1.0)
@@ -247,18 +281,15 @@ class PiecewisePoissonNoise(BaseEstimator):
                 for receptor, rates, w in inputs]
 
     def simulation_specs(self):
-        from ._simulation._tasks import GeneratorSpec
+        """The inputs as simulation specs (signed weights: negative = inhibitory)."""
+        from ._simulation import PiecewisePoissonSpec
 
         times, inputs = self._checked()
-        specs = []
-        for receptor, rates, weight in inputs:
-            params = (("rate_times", tuple(times)), ("rate_values", tuple(rates)))
-            sign = 1.0 if receptor == "excitatory" else -1.0
-            specs.append(GeneratorSpec("inhomogeneous_poisson_generator", params, sign * weight))
-        return tuple(specs)
+        return tuple(PiecewisePoissonSpec(tuple(times), tuple(rates), _sign(receptor) * weight)
+                     for receptor, rates, weight in inputs)
 
 
-class SpikeTrainNoise(BaseEstimator):
+class SpikeTrainNoise(_NoiseSource):
     """Fixed spike trains as background: every neuron receives the same trains.
 
     Parameters
@@ -276,6 +307,12 @@ class SpikeTrainNoise(BaseEstimator):
     1
     """
 
+    _parameter_constraints = {
+        "spike_times_exc": [ArrayOf(Real, 0, None, closed="neither", min_length=0, ndim=2)],
+        "spike_times_inh": [ArrayOf(Real, 0, None, closed="neither", min_length=0, ndim=2)],
+        "weight_exc": [_NON_NEGATIVE], "weight_inh": [_NON_NEGATIVE],
+    }
+
     def __init__(self, spike_times_exc=(), spike_times_inh=(), weight_exc=0.001, weight_inh=0.001):
         self.spike_times_exc = spike_times_exc
         self.spike_times_inh = spike_times_inh
@@ -283,18 +320,11 @@ class SpikeTrainNoise(BaseEstimator):
         self.weight_inh = weight_inh
 
     def _checked(self):
-        out = []
-        for receptor, tag in (("excitatory", "exc"), ("inhibitory", "inh")):
-            trains = getattr(self, f"spike_times_{tag}")
-            weight = _positive(getattr(self, f"weight_{tag}"), f"weight_{tag}", allow_zero=True)
-            for train in trains:
-                times = np.sort(np.asarray(train, dtype=float))
-                if times.ndim != 1 or not np.all(np.isfinite(times)) or np.any(times <= 0):
-                    raise ValueError(
-                        f"spike_times_{tag} must hold sequences of positive finite times (ms)"
-                    )
-                out.append((receptor, times, weight))
-        return out
+        """(receptor, sorted times, weight) per train, validated."""
+        self._validate()
+        return [(receptor, np.sort(np.asarray(train, dtype=float)),
+                 float(getattr(self, f"weight_{tag}")))
+                for receptor, tag in _RECEPTORS for train in getattr(self, f"spike_times_{tag}")]
 
     def inputs(self):
         """Mean-rate view for the theory (spikes over their span)."""
@@ -306,18 +336,14 @@ class SpikeTrainNoise(BaseEstimator):
         return out
 
     def simulation_specs(self):
-        from ._simulation._tasks import GeneratorSpec
+        """The trains as simulation specs (signed weights: negative = inhibitory)."""
+        from ._simulation import SpikeTrainSpec
 
-        specs = []
-        for receptor, times, weight in self._checked():
-            sign = 1.0 if receptor == "excitatory" else -1.0
-            params = (("allow_offgrid_times", True), ("precise_times", False),
-                      ("spike_times", tuple(times.tolist())))
-            specs.append(GeneratorSpec("spike_generator", params, sign * weight))
-        return tuple(specs)
+        return tuple(SpikeTrainSpec(tuple(times.tolist()), _sign(receptor) * weight)
+                     for receptor, times, weight in self._checked())
 
 
-class PoissonPoolNoise(BaseEstimator):
+class PoissonPoolNoise(_NoiseSource):
     """A shared pool of Poisson sources; each neuron draws some of them.
 
     Neurons that draw the same source receive the same train, so their noise
@@ -342,6 +368,12 @@ class PoissonPoolNoise(BaseEstimator):
     [3000.0, 3000.0]
     """
 
+    _parameter_constraints = {
+        "n_sources": [_POSITIVE_INT], "rate": [_POSITIVE],
+        "indegree_exc": [_NON_NEGATIVE_INT], "indegree_inh": [_NON_NEGATIVE_INT],
+        "weight_exc": [_NON_NEGATIVE], "weight_inh": [_NON_NEGATIVE],
+    }
+
     def __init__(self, n_sources=1000, rate=100.0, indegree_exc=30, indegree_inh=30,
                  weight_exc=0.001, weight_inh=0.001):
         self.n_sources = n_sources
@@ -351,32 +383,35 @@ class PoissonPoolNoise(BaseEstimator):
         self.weight_exc = weight_exc
         self.weight_inh = weight_inh
 
+    def _check_consistency(self, prefix=""):
+        for _, tag in _RECEPTORS:
+            k = getattr(self, f"indegree_{tag}")
+            if k > self.n_sources:
+                raise ValueError(
+                    f"{prefix}indegree_{tag}={k} must not exceed {prefix}n_sources={self.n_sources}"
+                )
+
     def _checked(self):
-        n = _positive(self.n_sources, "n_sources", integer=True)
-        rate = _positive(self.rate, "rate")
-        out = []
-        for receptor, tag in (("excitatory", "exc"), ("inhibitory", "inh")):
-            k = _positive(getattr(self, f"indegree_{tag}"), f"indegree_{tag}", allow_zero=True,
-                          integer=True)
-            if k > n:
-                raise ValueError(f"indegree_{tag}={k} must not exceed n_sources={n}")
-            weight = _positive(getattr(self, f"weight_{tag}"), f"weight_{tag}", allow_zero=True)
-            out.append((receptor, k, weight))
-        return n, rate, out
+        """(receptor, indegree, weight) per receptor, validated."""
+        self._validate()
+        return [(receptor, int(getattr(self, f"indegree_{tag}")),
+                 float(getattr(self, f"weight_{tag}"))) for receptor, tag in _RECEPTORS]
 
     def inputs(self):
-        _, rate, out = self._checked()
-        return [PoissonInput(k * rate, w, receptor) for receptor, k, w in out]
+        """What one neuron receives, as a list of :class:`PoissonInput`."""
+        out = self._checked()
+        return [PoissonInput(k * float(self.rate), w, receptor) for receptor, k, w in out]
 
     def simulation_specs(self):
-        from ._simulation._tasks import PoolSpec
+        """The connections from the pool as simulation specs (signed weights)."""
+        from ._simulation import PoolSpec
 
-        n, rate, out = self._checked()
-        return tuple(PoolSpec(n, rate, k, w if receptor == "excitatory" else -w)
+        out = self._checked()
+        return tuple(PoolSpec(int(self.n_sources), float(self.rate), k, _sign(receptor) * w)
                      for receptor, k, w in out if k > 0)
 
 
-class NoiseNetwork(BaseEstimator):
+class NoiseNetwork(_NoiseSource):
     """A random recurrent network of excitatory and inhibitory LIF neurons whose
     spikes are the background (Jordan et al., Sci. Rep. 9, 18303, 2019).
 
@@ -420,6 +455,16 @@ class NoiseNetwork(BaseEstimator):
                        ("tau_syn_E", 0.5), ("tau_syn_I", 0.5), ("v_reset", -70.0),
                        ("v_rest", -70.0), ("v_thresh", -55.0))
 
+    _parameter_constraints = {
+        "n_exc": [_POSITIVE_INT], "n_inh": [_POSITIVE_INT],
+        "connectivity": [Interval(Real, 0, 1, closed="right")],
+        "weight_ee": [_NON_NEGATIVE], "g": [_NON_NEGATIVE], "rate_ext": [_NON_NEGATIVE],
+        "weight_ext": [_NON_NEGATIVE],
+        "indegree_exc": [_NON_NEGATIVE_INT], "indegree_inh": [_NON_NEGATIVE_INT],
+        "weight_exc": [_NON_NEGATIVE], "weight_inh": [_NON_NEGATIVE],
+        "rate_estimate": [_NON_NEGATIVE],
+    }
+
     def __init__(self, n_exc=800, n_inh=200, connectivity=0.1, weight_ee=0.1, g=5.0,
                  rate_ext=8000.0, weight_ext=0.1, indegree_exc=100, indegree_inh=100,
                  weight_exc=0.002, weight_inh=0.002, rate_estimate=20.0):
@@ -436,44 +481,37 @@ class NoiseNetwork(BaseEstimator):
         self.weight_inh = weight_inh
         self.rate_estimate = rate_estimate
 
+    def _check_consistency(self, prefix=""):
+        for _, tag in _RECEPTORS:
+            k, n = getattr(self, f"indegree_{tag}"), getattr(self, f"n_{tag}")
+            if k > n:
+                raise ValueError(f"{prefix}indegree_{tag}={k} must not exceed {prefix}n_{tag}={n}")
+
     def _checked(self):
-        n_exc = _positive(self.n_exc, "n_exc", integer=True)
-        n_inh = _positive(self.n_inh, "n_inh", integer=True)
-        p = _positive(self.connectivity, "connectivity")
-        if p > 1:
-            raise ValueError(f"connectivity must be a probability in (0, 1], got {p}")
-        for name in ("weight_ee", "g", "rate_ext", "weight_ext", "rate_estimate"):
-            _positive(getattr(self, name), name, allow_zero=True)
-        k_exc = _positive(self.indegree_exc, "indegree_exc", allow_zero=True, integer=True)
-        k_inh = _positive(self.indegree_inh, "indegree_inh", allow_zero=True, integer=True)
-        if k_exc > n_exc or k_inh > n_inh:
-            raise ValueError(
-                f"indegree_exc={k_exc} and indegree_inh={k_inh} must not exceed n_exc={n_exc} "
-                f"and n_inh={n_inh}"
-            )
-        w_exc = _positive(self.weight_exc, "weight_exc", allow_zero=True)
-        w_inh = _positive(self.weight_inh, "weight_inh", allow_zero=True)
-        return n_exc, n_inh, p, k_exc, k_inh, w_exc, w_inh
+        """(receptor, indegree, weight) per receptor, validated."""
+        self._validate()
+        return [(receptor, int(getattr(self, f"indegree_{tag}")),
+                 float(getattr(self, f"weight_{tag}"))) for receptor, tag in _RECEPTORS]
 
     def inputs(self):
-        _, _, _, k_exc, k_inh, w_exc, w_inh = self._checked()
+        """The theory's view (``rate_estimate`` per network neuron): a list of
+        :class:`PoissonInput`."""
+        out = self._checked()
         rate = float(self.rate_estimate)
-        return [PoissonInput(k_exc * rate, w_exc, "excitatory"),
-                PoissonInput(k_inh * rate, w_inh, "inhibitory")]
+        return [PoissonInput(k * rate, w, receptor) for receptor, k, w in out]
 
     def simulation_specs(self):
-        from ._simulation._tasks import NoiseNetworkSpec
+        """The connections from the network as simulation specs (signed weights)."""
+        from ._simulation import NoiseNetworkSpec
 
-        n_exc, n_inh, p, k_exc, k_inh, w_exc, w_inh = self._checked()
-        common = dict(n_exc=n_exc, n_inh=n_inh, neuron_params=self._NETWORK_NEURON,
-                      connectivity=p, weight_ee=float(self.weight_ee), g=float(self.g),
+        out = self._checked()
+        common = dict(n_exc=int(self.n_exc), n_inh=int(self.n_inh),
+                      neuron_params=self._NETWORK_NEURON, connectivity=float(self.connectivity),
+                      weight_ee=float(self.weight_ee), g=float(self.g),
                       rate_ext=float(self.rate_ext), weight_ext=float(self.weight_ext))
-        specs = []
-        if k_exc:
-            specs.append(NoiseNetworkSpec(**common, receptor="excitatory", indegree=k_exc, weight=w_exc))
-        if k_inh:
-            specs.append(NoiseNetworkSpec(**common, receptor="inhibitory", indegree=k_inh, weight=-w_inh))
-        return tuple(specs)
+        return tuple(NoiseNetworkSpec(**common, receptor=receptor, indegree=k,
+                                      weight=_sign(receptor) * w)
+                     for receptor, k, w in out if k)
 
 
 def default_noise(neuron_model="IF_cond_exp"):
