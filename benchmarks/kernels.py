@@ -31,8 +31,8 @@ def numpy_marginals(W, b):
     return p.ravel() @ states
 
 
-def numpy_timeline(times, ids, n_units, tau):
-    """Segments of constant state: (start times, durations, state codes)."""
+def numpy_windows(times, ids, tau):
+    """Merged on-windows of every unit: (on times, off times, units)."""
     order = np.lexsort((times, ids))
     t, u = times[order], ids[order]
     new_unit = np.r_[True, u[1:] != u[:-1]]
@@ -40,7 +40,12 @@ def numpy_timeline(times, ids, n_units, tau):
     start = new_unit | np.r_[True, (t[1:] - t[:-1]) >= tau]
     first = np.flatnonzero(start)
     last = np.r_[first[1:] - 1, t.size - 1]
-    on, off, unit = t[first], t[last] + tau, u[first]
+    return t[first], t[last] + tau, u[first]
+
+
+def numpy_timeline(times, ids, n_units, tau):
+    """Segments of constant state: (start times, durations, state codes)."""
+    on, off, unit = numpy_windows(times, ids, tau)
     when = np.r_[on, off]
     code = np.r_[1 << (n_units - 1 - unit), -(1 << (n_units - 1 - unit))]
     is_on = np.r_[np.ones(on.size), np.zeros(off.size)]
@@ -59,13 +64,7 @@ def numpy_spike_joint(times, ids, n_units, tau, t_start, t_stop):
 
 
 def numpy_coactivation(times, ids, n_units, tau, t_start, t_stop):
-    order = np.lexsort((times, ids))
-    t, u = times[order], ids[order]
-    new_unit = np.r_[True, u[1:] != u[:-1]]
-    start = new_unit | np.r_[True, (t[1:] - t[:-1]) >= tau]
-    first = np.flatnonzero(start)
-    last = np.r_[first[1:] - 1, t.size - 1]
-    on, off, unit = t[first], t[last] + tau, u[first]
+    on, off, unit = numpy_windows(times, ids, tau)
     when = np.r_[on, off]
     delta = np.r_[np.ones(on.size), -np.ones(off.size)]
     order = np.lexsort((delta, when))
