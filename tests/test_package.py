@@ -14,7 +14,8 @@ import sklearn_sbs
 PACKAGE_DIR = pathlib.Path(sklearn_sbs.__file__).parent
 PUBLIC_MODULES = [
     "sklearn_sbs.boltzmann", "sklearn_sbs.spikes", "sklearn_sbs.metrics", "sklearn_sbs.neurons",
-    "sklearn_sbs.theory", "sklearn_sbs.sources", "sklearn_sbs._calibrator", "sklearn_sbs._boltzmann",
+    "sklearn_sbs.theory", "sklearn_sbs.sources", "sklearn_sbs.synapses", "sklearn_sbs._calibrator",
+    "sklearn_sbs._machine._estimator", "sklearn_sbs._validation",
 ]
 
 

@@ -13,10 +13,6 @@ from ._translation import unwrap
 
 FORMAT = "sklearn-sbs/boltzmann-machine"
 VERSION = 1
-# fitted attributes, besides the arrays
-FITTED = ("calibrators_", "weights_theo_", "biases_theo_", "weights_bio_", "v_rest_",
-          "weights_effective_", "biases_effective_", "tau_on_", "n_units_", "n_features_in_",
-          "correction_errors_", "learning_steps_")
 _SYNAPSES = {cls.__name__: cls for cls in (StaticSynapse, TsodyksMarkramSynapse)}
 # fitted attributes stored as arrays, by document field
 _ARRAYS = {"weights_theo": "weights_theo_", "biases_theo": "biases_theo_",

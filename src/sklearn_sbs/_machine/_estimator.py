@@ -8,15 +8,12 @@ and the JSON document in :mod:`._document`.
 
 import functools
 import numbers
-import sys
-import time
 
-import joblib
 import numpy as np
 from sklearn.base import (
     BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context,
 )
-from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -28,25 +25,64 @@ from .._validation import (
 )
 from ..metrics import dkl
 from ..synapses import StaticSynapse, TsodyksMarkramSynapse
-from . import _document, _learning
-from ._correction import correct
-from ._inference import clamped_marginals
+from . import _document, _learning, _state
+from ._inference import clamped_marginals, posterior_marginals
 from ._network import SamplerNetwork
-from ._translation import Translation, calibrator_list, fit_calibrators
-from ._values import check_states, check_unit_interval, initial_values
+from ._translation import Translation
+from ._values import check_states, check_unit_interval
 
 __all__ = ["SpikingBoltzmannMachine"]
 
 _SEED_RANGE = (1, 2**31 - 1)
 
 
-@functools.lru_cache(maxsize=8)
-def _exact(what, W_bytes, b_bytes, n):
+_PARAMETER_CONSTRAINTS = {
+    "weights": ["array-like", None],
+    "biases": ["array-like", None],
+    "n_hidden": [Interval(numbers.Integral, 0, None, closed="left")],
+    "weights_unit": [StrOptions({"theo", "bio"})],
+    "calibrator": "no_validation",          # one, a list, or frozen: checked in fit
+    "synapse": [StrOptions({"static", "renewing"}), StaticSynapse, TsodyksMarkramSynapse],
+    "delay": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    "duration": [Interval(numbers.Real, 0, None, closed="neither")],
+    "burn_in": [Interval(numbers.Real, 0, None, closed="left")],
+    "dt": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    "noise": [HasMethods(["inputs", "simulation_specs", "get_params"]), None],
+    "n_chains": [Interval(numbers.Integral, 1, None, closed="left")],
+    "correction_rounds": [Interval(numbers.Integral, 0, None, closed="left")],
+    "correction_duration": [Interval(numbers.Real, 0, None, closed="neither")],
+    "learning": [StrOptions({"spiking", "exact", "gibbs"}), None],
+    "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+    "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    "n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+    "step_duration": [Interval(numbers.Real, 0, None, closed="neither")],
+    "inference": [StrOptions({"auto", "sampling"})],
+    "inference_duration": [Interval(numbers.Real, 0, None, closed="neither")],
+    "random_state": ["random_state"],
+    "n_jobs": [numbers.Integral, None],
+    "memory": [None, str, HasMethods(["cache"])],
+    "verbose": ["verbose"],
+}
+
+
+def _exact(what, W, b):
     """An exact distribution of (W, b), cached by value: the same target is asked
     for again and again (scores, displays), and a value cannot go stale."""
-    W = np.frombuffer(W_bytes).reshape(n, n)
-    b = np.frombuffer(b_bytes)
-    return getattr(boltzmann, what)(W, b)
+    return _exact_cached(what, W.tobytes(), b.tobytes(), b.shape[0])
+
+
+@functools.lru_cache(maxsize=8)
+def _exact_cached(what, W_bytes, b_bytes, n):
+    return getattr(boltzmann, what)(np.frombuffer(W_bytes).reshape(n, n), np.frombuffer(b_bytes))
+
+
+def _joint_of(joint, units):
+    """The joint of ``units`` (in that order) from the joint of all units."""
+    if units == tuple(range(joint.ndim)):
+        return joint
+    others = tuple(u for u in range(joint.ndim) if u not in units)
+    # summing keeps the remaining axes in unit order; put them in the asked order
+    return joint.sum(axis=others).transpose(np.argsort(np.argsort(units)))
 
 
 class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
@@ -54,50 +90,41 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     """Sample a Boltzmann distribution with a network of LIF neurons (NEST).
 
     The target is p(z) ∝ exp(½ zᵀWz + bᵀz) over binary states z.  ``fit``
-    calibrates each unit's neuron (:class:`LIFSamplerCalibrator`) and translates
-    the theoretical weights and biases into synaptic weights and resting
-    potentials; ``sample`` runs the network in a worker process and reads the
-    states from the spikes: unit i is on (z_i = 1) for ``tau_on`` after each of
-    its spikes.  ``score`` is minus the KL divergence of the sampled joint from
-    the target.
-
-    Given binary data, ``fit(X)`` (and ``partial_fit``) also learns the weights
-    and biases by maximum likelihood, taking the model's statistics from the
-    spiking network itself by default; with ``n_hidden`` hidden units the
-    machine is restricted and ``transform`` gives the hidden units' activation
-    probabilities, as ``sklearn.neural_network.BernoulliRBM`` does, so it drops
-    into a ``Pipeline``.  ``transform`` of partially observed rows (NaN =
-    unobserved) samples the posterior marginals with the observed units clamped.
+    calibrates each unit's neuron (:class:`LIFSamplerCalibrator`) and
+    translates the theoretical weights and biases into synaptic weights and
+    resting potentials; ``sample`` runs the network in a worker process, unit i
+    being on (z_i = 1) for ``tau_on`` after each of its spikes; ``score`` is
+    minus the KL divergence of the sampled joint from the target.  Given binary
+    data, ``fit(X)`` and ``partial_fit`` learn W and b by maximum likelihood
+    (with ``n_hidden``: a restricted machine whose ``transform`` gives hidden
+    activations, as ``BernoulliRBM``); ``transform`` of partially observed rows
+    (NaN = unobserved) samples posterior marginals with observed units clamped.
 
     Parameters
     ----------
     weights : array-like of shape (n_units, n_units), default=None
-        Symmetric, zero diagonal.  Theoretical (``weights_unit="theo"``) or
-        synaptic weights in µS/nA, signed (``"bio"``; ``weights[i, j]`` is the
-        synapse from unit i to unit j).  With data, the starting point of
-        learning; None: small random weights (std 0.01), as BernoulliRBM.
+        Symmetric, zero diagonal: theoretical (``weights_unit="theo"``) or
+        signed synaptic weights in µS/nA (``"bio"``; ``weights[i, j]`` connects
+        unit i to unit j).  With data, where learning starts; None: small
+        random weights (std 0.01), as BernoulliRBM.
     biases : array-like of shape (n_units,), default=None
-        Theoretical biases (``"theo"``) or resting potentials in mV (``"bio"``).
-        None (with data): zeros.
+        Theoretical biases or resting potentials in mV; None (with data): zeros.
     n_hidden : int, default=0
-        Hidden units, after the visible ones (units ``n_visible ...``).  With
-        hidden units the machine is restricted: only visible-hidden weights.
+        Hidden units, after the visible ones; only visible-hidden weights then.
     weights_unit : {"theo", "bio"}, default="theo"
         Units of ``weights`` and ``biases``; the other units are fitted attributes.
     calibrator : LIFSamplerCalibrator, list of them, or FrozenEstimator, default=None
-        One calibrator for all units, or one per unit (heterogeneous neurons,
-        also of different models).  Unfitted ones are fitted (a clone) in
-        ``fit``; a fitted one wrapped in ``sklearn.frozen.FrozenEstimator`` is
-        used as it is.  None: ``LIFSamplerCalibrator()``.
+        For all units, or one per unit (heterogeneous neurons and models).
+        Unfitted ones are fitted (a clone) in ``fit``, a fitted one in
+        ``sklearn.frozen.FrozenEstimator`` is used as it is.  None:
+        ``LIFSamplerCalibrator()``.
     synapse : StaticSynapse, TsodyksMarkramSynapse, "static" or "renewing", \
             default="renewing"
         The synapses between units (:mod:`sklearn_sbs.synapses`; nested
         parameters such as ``synapse__tau_rec`` can be searched).
-        ``"renewing"`` is ``TsodyksMarkramSynapse()`` (U = 1, tau_rec = the
-        receiving synapse's tau_syn): a spike during a partner's on-time renews
-        its PSP instead of adding to it, which keeps the interaction close to
-        the Boltzmann one (Petrovici et al. 2016); ``"static"`` is
-        ``StaticSynapse()``.
+        ``"renewing"`` is ``TsodyksMarkramSynapse()``: a spike during a
+        partner's on-time renews its PSP instead of adding to it, as the
+        Boltzmann interaction requires; ``"static"`` is ``StaticSynapse()``.
     delay : float, default=None
         Synaptic delay in ms; None: one time step.
     duration : float, default=1e5
@@ -106,47 +133,38 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         Simulated time discarded at the start, ms.
     dt : float, default=None
         Time step in ms; None: the calibrators' ``dt``.
-    noise : PoissonNoise, default=None
-        Background while sampling; None: each calibrator's noise.
+    noise : noise source, default=None
+        Background while sampling (:mod:`sklearn_sbs.sources`); None: each
+        calibrator's.
     n_chains : int, default=1
         Independent networks (different seeds), pooled.
     correction_rounds : int, default=0
-        Rounds of correcting the translation in the loop (at most 20 units):
-        each samples ``correction_duration`` ms and moves the effective
-        weights and biases to close the gap between the target's exact second
-        moments and the sampled ones (a Newton step; steps 1/2, 1/3, ... from
-        the third round on, to average out sampling noise).  The analytic
-        translation leaves the realised coupling about 1.3× too strong; a few
-        rounds remove most of that (benchmarks/RESULTS.md).  After learning,
-        the learned weights are the target ('exact' and 'gibbs' only).
+        Rounds of correcting the translation in the loop (at most 20 units),
+        each sampling ``correction_duration`` ms and moving the effective
+        weights and biases toward the target's exact moments by a Newton
+        step.  The analytic translation realises coupling about 1.3× too
+        strong; a few rounds remove most of that.  After learning ('exact',
+        'gibbs'), the learned values are the target.
     correction_duration : float, default=5e4
-        Sampled ms per correction round.  The Newton steps carry the rounds'
-        sampling noise into the weights; below ~2e4 ms it can outweigh the
-        error being corrected.
+        Sampled ms per round (below ~2e4 ms its noise can outweigh the error).
     learning : {"spiking", "exact", "gibbs"} or None, default="spiking"
-        How ``fit(X)`` and ``partial_fit`` take the model's statistics
-        <z_i z_j>, <z_i> for the likelihood gradient: from the spiking network
-        (``n_chains`` copies side by side, kept alive across steps, only
-        weights and resting potentials change; the learned values are then
-        the effective ones that make the network sample the data), exactly
-        (at most 20 units), or from ``n_chains`` persistent Gibbs chains
-        (``step_duration / tau_on`` sweeps per step).  None: ``fit`` does not
-        learn, X is only checked.
+        Where ``fit(X)`` and ``partial_fit`` take the model's statistics for
+        the likelihood gradient from: the spiking network (``n_chains`` copies
+        kept alive across steps; the learned values are then the effective
+        ones that make the network sample the data), exact sums (at most 20
+        units), or ``n_chains`` persistent Gibbs chains (``step_duration /
+        tau_on`` sweeps per step).  None: no learning.
     learning_rate : float, default=0.1
         Step along the gradient, per mini-batch (as BernoulliRBM).
     batch_size : int, default=10
-        Rows per mini-batch (taken in order, as BernoulliRBM).
+        Rows per mini-batch, taken in order.
     n_iter : int, default=10
         Passes over the data in ``fit``.
     step_duration : float, default=100.0
-        Sampled ms per learning step (``learning="spiking"``).
+        Sampled ms per learning step.
     inference : {"auto", "sampling"}, default="auto"
-        ``transform`` of fully observed visible rows of a machine with hidden
-        units: the activation probabilities, σ(b_h + v W) ("auto"), or sampled.
-        After ``learning="spiking"`` W and b are the effective values, which
-        the network realises about 1.3× stronger: "auto" then gives σ of
-        those values (BernoulliRBM-like features), "sampling" the network's
-        own conditionals.
+        ``transform`` of fully observed rows of a machine with hidden units:
+        σ(b_h + v W) of the fitted values ("auto"), or sampled.
     inference_duration : float, default=1e4
         Sampled ms per row in ``transform``.
     random_state : int, RandomState instance or None, default=None
@@ -163,14 +181,11 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     calibrators_ : list of LIFSamplerCalibrator
         The fitted calibrator of each unit.
     weights_theo_, biases_theo_ : ndarray
-        Theoretical weights and biases.
-    weights_bio_ : ndarray of shape (n_units, n_units)
-        Synaptic weights (µS or nA; negative: inhibitory receptor).
-    v_rest_ : ndarray of shape (n_units,)
-        Resting potentials, mV.
+        Theoretical weights and biases (the target; learned ones after learning).
+    weights_bio_, v_rest_ : ndarray
+        Synaptic weights (µS or nA; negative: inhibitory) and resting potentials (mV).
     weights_effective_, biases_effective_ : ndarray
-        The theoretical values actually translated: the target's, moved by the
-        correction rounds (equal to the target without them).
+        The theoretical values translated: the target's, moved by the correction.
     correction_errors_ : list of float
         Largest |<z_i z_j>_target - <z_i z_j>_sampled| before each correction.
     learning_steps_ : int
@@ -178,13 +193,10 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     tau_on_ : ndarray of shape (n_units,)
         On-time of each unit, ms.
     sampled_run_ : SampledRun
-        The last ``sample``: its spikes (``spikes_``, one SpikeTrains per
-        chain), its window in ms (``sampled_window_``) and the distributions
-        measured from them (``sampled_joint``, ``sampled_marginals``).
-    n_units_ : int
-        Number of units, visible and hidden.
-    n_features_in_ : int
-        Number of visible units (X's columns).
+        The last ``sample``: spikes (``spikes_``, one SpikeTrains per chain),
+        window in ms (``sampled_window_``) and the distributions measured.
+    n_units_, n_features_in_ : int
+        Number of units, visible and hidden; of visible units (X's columns).
     random_state_ : RandomState
         The generator of initial weights and Gibbs chains.
 
@@ -203,41 +215,16 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
 
     >>> X = np.array([[1, 1], [0, 0], [1, 1], [0, 1]] * 50)
     >>> learner = SpikingBoltzmannMachine(calibrator=cal, learning="exact", n_iter=20,
-    ...                                   batch_size=40, random_state=0).fit(X)
+    ...                                   batch_size=40, inference_duration=5e3,
+    ...                                   random_state=0).fit(X)
     >>> bool(learner.weights_theo_[0, 1] > 0.5)          # the units agree in the data
     True
-    >>> p = learner.set_params(inference_duration=5e3).transform([[1.0, np.nan]])
-    >>> bool(p[0, 1] > 0.8)                               # data: 2 of 2 such rows are on
+    >>> bool(learner.transform([[1.0, np.nan]])[0, 1] > 0.8)   # 2 of 2 such rows are on
     True
     """
 
-    _parameter_constraints = {
-        "weights": ["array-like", None],
-        "biases": ["array-like", None],
-        "n_hidden": [Interval(numbers.Integral, 0, None, closed="left")],
-        "weights_unit": [StrOptions({"theo", "bio"})],
-        "calibrator": "no_validation",          # one, a list, or frozen: checked in fit
-        "synapse": [StrOptions({"static", "renewing"}), StaticSynapse, TsodyksMarkramSynapse],
-        "delay": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "duration": [Interval(numbers.Real, 0, None, closed="neither")],
-        "burn_in": [Interval(numbers.Real, 0, None, closed="left")],
-        "dt": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "noise": [HasMethods(["inputs", "simulation_specs", "get_params"]), None],
-        "n_chains": [Interval(numbers.Integral, 1, None, closed="left")],
-        "correction_rounds": [Interval(numbers.Integral, 0, None, closed="left")],
-        "correction_duration": [Interval(numbers.Real, 0, None, closed="neither")],
-        "learning": [StrOptions({"spiking", "exact", "gibbs"}), None],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
-        "step_duration": [Interval(numbers.Real, 0, None, closed="neither")],
-        "inference": [StrOptions({"auto", "sampling"})],
-        "inference_duration": [Interval(numbers.Real, 0, None, closed="neither")],
-        "random_state": ["random_state"],
-        "n_jobs": [numbers.Integral, None],
-        "memory": [None, str, HasMethods(["cache"])],
-        "verbose": ["verbose"],
-    }
+    _parameter_constraints = _PARAMETER_CONSTRAINTS
+
 
     def __init__(self, weights=None, biases=None, *, n_hidden=0, weights_unit="theo",
                  calibrator=None, synapse="renewing", delay=None, duration=1e5, burn_in=500.0,
@@ -280,11 +267,9 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         Parameters
         ----------
         X : array-like of shape (n_samples, n_visible), default=None
-            Binary states (or probabilities in [0, 1]) of the visible units.
-            With ``learning`` set, weights and biases are learned from it by
-            maximum likelihood, starting from ``weights`` and ``biases`` if
-            given (else small random weights, zero biases).  None, or
-            ``learning=None``: calibrate and translate only.
+            Binary states (or probabilities in [0, 1]) of the visible units, to
+            learn from (unless ``learning=None``); None: calibrate and
+            translate only.
         y : None
             Ignored.
 
@@ -305,11 +290,17 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
             X = validate_data(self, X, dtype=np.float64)
             if learn:
                 check_unit_interval(X)
-        state = self._setup(X, check_random_state(self.random_state), learn)
+        state = _state.initial_state(self.get_params(deep=False), X,
+                                     check_random_state(self.random_state), learn)
         if learn:
             state = self._learn(state, X)
         if self.correction_rounds:
-            state = self._corrected(state)
+            # seeds of their own, so that sample() after fit starts a fresh stream
+            stream = check_random_state(self.random_state).randint(*_SEED_RANGE, size=2)
+            state = _state.corrected_state(
+                state, self._network(state["calibrators_"]), self.correction_rounds,
+                self.correction_duration, np.random.RandomState(stream + 1), self.n_chains,
+                self.n_jobs, self.verbose)
         self._set_fitted(state)
         return self
 
@@ -317,10 +308,9 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     def partial_fit(self, X, y=None):
         """One learning step on the batch ``X``, as ``BernoulliRBM.partial_fit``.
 
-        The first call calibrates and initialises as :meth:`fit` does; with
-        ``learning="spiking"`` the network stays alive in its server process
-        between calls (until a parameter changes), so later calls only change
-        its weights and resting potentials.
+        The first call calibrates as :meth:`fit` does; with
+        ``learning="spiking"`` the network stays alive between calls (until a
+        parameter changes): later calls only set weights and resting potentials.
 
         Parameters
         ----------
@@ -341,12 +331,9 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         if self.learning is None:
             raise ValueError("partial_fit learns weights: learning must be 'spiking', 'exact' "
                              "or 'gibbs', got None")
-        if first:
-            state = self._setup(X, check_random_state(self.random_state), learn=True)
-        else:
-            state = {name: getattr(self, name) for name in _document.FITTED}
-            state["random_state_"] = getattr(self, "random_state_", None) \
-                or check_random_state(self.random_state)          # loaded from JSON
+        state = (_state.initial_state(self.get_params(deep=False), X,
+                                      check_random_state(self.random_state), learn=True)
+                 if first else _state.current_state(self))
         # spiking learning moves the effective values; the others the model's own
         # (which a correction may have moved away from the effective ones)
         kind = "effective" if self.learning == "spiking" else "theo"
@@ -358,31 +345,12 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         except BaseException:
             self._end_learning()        # a failed network is not reused: the next call builds anew
             raise
-        self._set_fitted(self._learned(state, W, b, 1), keep_learning=True)
+        self._set_fitted(_state.learned_state(state, W, b, 1), keep_learning=True)
         return self
 
     def _validate_nested(self):
         for name in ("calibrator", "noise", "synapse"):
             validate_nested(getattr(self, name), name, self)
-
-    def _setup(self, X, rng, learn):
-        """Calibrated, translated starting values: the fitted state, not yet set."""
-        W, b = initial_values(self.weights, self.biases, self.weights_unit, self.n_hidden, X,
-                              rng, learn)
-        cals = fit_calibrators(calibrator_list(self.calibrator, b.shape[0]), self.memory)
-        translation = Translation(tuple(cals))
-        if self.weights_unit == "theo":
-            W, b = check_boltzmann(W, b)
-            w_bio, v_rest = translation.to_bio(W, b)
-        else:
-            w_bio, v_rest = W, b
-            W, b = translation.to_theo(w_bio, v_rest)
-        n = b.shape[0]
-        return dict(calibrators_=cals, weights_theo_=W, biases_theo_=b, weights_bio_=w_bio,
-                    v_rest_=v_rest, tau_on_=translation.tau_on, n_units_=n,
-                    n_features_in_=n - self.n_hidden, random_state_=rng,
-                    weights_effective_=W.copy(), biases_effective_=b.copy(),
-                    correction_errors_=[], learning_steps_=0)
 
     def _set_fitted(self, state, keep_learning=False):
         if not keep_learning:
@@ -397,18 +365,14 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     # --- learning and correction ----------------------------------------------------------
 
     def _moments(self, state):
-        network = self._network(state["calibrators_"])
         return _learning.model_moments(
-            self.learning, network, Translation(tuple(state["calibrators_"])),
+            self.learning, self._network(state["calibrators_"]), _state.translation(state),
             state["weights_bio_"], state["v_rest_"], state["n_features_in_"], self.n_chains,
             self.step_duration, state["random_state_"])
 
     def _live_moments(self, state):
         """The model-moment estimator of partial_fit, kept while the parameters stay."""
-        params = self.get_params(deep=False)
-        if not isinstance(params["random_state"], (numbers.Integral, type(None))):
-            params["random_state"] = id(params["random_state"])   # consumed, not changed
-        key = joblib.hash(params)
+        key = _learning.parameters_key(self.get_params(deep=False))
         live = self.__dict__.get("_live_learning")
         if live is None or live[0] != key:
             self._end_learning()
@@ -416,9 +380,9 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         return self._live_learning[1]
 
     def _end_learning(self):
-        live = self.__dict__.pop("_live_learning", None)
-        if live is not None:
-            live[1].close()
+        key, moments = self.__dict__.pop("_live_learning", (None, None))
+        if moments is not None:
+            moments.close()
 
     def __getstate__(self):
         # a live network belongs to its server process: pickles and copies go without it
@@ -427,57 +391,15 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         return state
 
     def _learn(self, state, X):
-        """Mini-batch gradient ascent on the likelihood (as BernoulliRBM: batches
-        in row order, ``n_iter`` passes)."""
-        W, b = state["weights_effective_"], state["biases_effective_"]
-        nv = state["n_features_in_"]
-        batches = list(gen_batches(X.shape[0], self.batch_size))
         moments = self._moments(state)
         try:
-            for iteration in range(1, self.n_iter + 1):
-                start = time.perf_counter()
-                for batch in batches:
-                    W, b = _learning.learning_step(W, b, X[batch], moments, nv,
-                                                   self.learning_rate)
-                if self.verbose:
-                    # its own generator: printing must not change what is learned
-                    pl = _learning.pseudo_likelihood(X, W, b, nv,
-                                                     np.random.RandomState(iteration)).mean()
-                    print(f"[SpikingBoltzmannMachine] Iteration {iteration}, pseudo-likelihood "
-                          f"= {pl:.2f}, time = {time.perf_counter() - start:.2f}s",
-                          file=sys.stderr, flush=True)
+            W, b, steps = _learning.learn(
+                state["weights_effective_"], state["biases_effective_"], X, moments,
+                state["n_features_in_"], self.learning_rate, self.batch_size, self.n_iter,
+                self.verbose)
         finally:
             moments.close()
-        return self._learned(state, W, b, self.n_iter * len(batches))
-
-    @staticmethod
-    def _learned(state, W, b, steps):
-        """The learned values become the machine's weights, in both units."""
-        w_bio, v_rest = Translation(tuple(state["calibrators_"])).to_bio(W, b)
-        return dict(state, weights_theo_=W, biases_theo_=b, weights_effective_=W.copy(),
-                    biases_effective_=b.copy(), weights_bio_=w_bio, v_rest_=v_rest,
-                    learning_steps_=state["learning_steps_"] + steps,
-                    correction_errors_=[])              # a correction of other weights
-
-    def _corrected(self, state):
-        """The state with effective values corrected toward the target (see _correction)."""
-        translation = Translation(tuple(state["calibrators_"]))
-        network = self._network(state["calibrators_"])
-        # seeds of their own, so that sample() after fit starts a fresh stream
-        stream = check_random_state(self.random_state).randint(*_SEED_RANGE, size=2)
-        rng = np.random.RandomState(stream + 1)
-
-        def sample_moments(W, b):
-            run = network.sample(*translation.to_bio(W, b), self.correction_duration, rng,
-                                 self.n_chains, self.n_jobs, self.verbose)
-            return run.coactivation()
-
-        mask = _learning.connection_mask(state["n_features_in_"], self.n_hidden)
-        w_eff, b_eff, errors = correct(state["weights_theo_"], state["biases_theo_"], mask,
-                                       self.correction_rounds, sample_moments)
-        w_bio, v_rest = translation.to_bio(w_eff, b_eff)
-        return dict(state, weights_effective_=w_eff, biases_effective_=b_eff,
-                    weights_bio_=w_bio, v_rest_=v_rest, correction_errors_=errors)
+        return _state.learned_state(state, W, b, steps)
 
     # --- sampling -------------------------------------------------------------------------
 
@@ -532,13 +454,6 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
 
     # --- distributions --------------------------------------------------------------------
 
-    def _n_units(self):
-        if hasattr(self, "n_units_"):
-            return self.n_units_
-        if self.biases is None:
-            check_is_fitted(self)
-        return np.shape(self.biases)[0]
-
     def _target_params(self):
         """Theoretical (W, b) of the current parameters: known without fitting
         when given in theoretical units (and not learned), else the fitted ones."""
@@ -548,24 +463,17 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         check_is_fitted(self)
         return self.weights_theo_, self.biases_theo_
 
-    def _exact(self, what):
-        W, b = self._target_params()
-        return _exact(what, W.tobytes(), b.tobytes(), b.shape[0])
+    def _n_units(self):
+        return self._target_params()[1].shape[0]
 
     def target_joint(self, units=None):
         """Exact joint of ``units`` (default all), shape ``(2,) * len(units)``."""
-        n = self._n_units()
-        units = check_units(units, n, joint=True)
-        full = self._exact("joint_distribution")
-        if units == tuple(range(n)):
-            return full
-        others = tuple(u for u in range(n) if u not in units)
-        # summing keeps the remaining axes in unit order; put them in the asked order
-        return full.sum(axis=others).transpose(np.argsort(np.argsort(units)))
+        units = check_units(units, self._n_units(), joint=True)
+        return _joint_of(_exact("joint_distribution", *self._target_params()), units)
 
     def target_marginals(self):
         """Exact p(z_i = 1) of every unit."""
-        return self._exact("marginals")
+        return _exact("marginals", *self._target_params())
 
     def sampled_joint(self, units=None):
         """Time-weighted joint of ``units`` from the spikes (chains pooled);
@@ -582,13 +490,12 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     def score(self, X=None, y=None):
         """Minus the KL divergence DKL(target ‖ sampled) of a joint distribution.
 
-        Without ``X`` the target is the exact Boltzmann distribution of all
-        units; with ``X`` it is the empirical distribution of its rows, compared
-        with the sampled joint of the visible units.  Samples first if nothing
-        was sampled yet.  States the network never visited would make the
-        divergence infinite; the sampled joint is therefore smoothed by adding
-        half the weight of one sample (``tau_on / 2`` of the sampled time) to
-        every state before renormalising.
+        The target is the exact Boltzmann distribution of all units, or the
+        empirical distribution of the rows of ``X`` (against the sampled joint
+        of the visible units).  Samples first if nothing was sampled.  The
+        sampled joint is smoothed by half the weight of one sample
+        (``tau_on / 2`` of the sampled time) per state, so that unvisited
+        states do not make the divergence infinite.
 
         Parameters
         ----------
@@ -617,10 +524,9 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     def score_samples(self, X):
         """Pseudo-likelihood of each row, as ``BernoulliRBM.score_samples``.
 
-        One randomly chosen visible unit per row (drawn from ``random_state``)
-        is flipped, and ``n_visible * log σ(F(flipped) - F(x))`` is returned,
-        F being the free energy of the fitted weights and biases with the
-        hidden units summed out.
+        ``n_visible * log σ(F(x̄) - F(x))``, x̄ being x with one random visible
+        unit flipped (drawn from ``random_state``) and F the free energy of the
+        fitted values, hidden units summed out.
 
         Parameters
         ----------
@@ -647,20 +553,14 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     def transform(self, X):
         """Posterior marginals p(z_i = 1 | observed) for rows of partial observations.
 
-        Each row of ``X`` holds the observed visible states (0 or 1) and NaN
-        where a unit is unobserved.  The unobserved units are sampled with the
-        observed ones clamped: their resting potentials are moved so far
-        (``20 + sum_j |W_ij|`` in theoretical bias) that they fire at their
-        ceiling or stay silent whatever their input.  All rows run as
-        independent copies of the network in one simulation (split into
-        simulations of at most 4000 neurons, run in parallel with ``n_jobs``),
-        each for ``inference_duration`` ms after ``burn_in``.
-
-        With hidden units (``n_hidden > 0``) and ``inference="auto"``, rows
-        without NaN need no sampling: the hidden units' activation probability
-        is ``σ(b_h + v W)``, as in ``BernoulliRBM.transform`` (which also
-        accepts probabilities in [0, 1] for v).  ``inference="sampling"``
-        samples them.
+        Rows hold observed visible states (0/1) and NaN for unobserved units,
+        which are sampled for ``inference_duration`` ms with the observed ones
+        clamped (resting potentials moved by ``20 + sum_j |W_ij|`` in
+        theoretical bias: firing at their ceiling or silent).  All rows run as
+        independent copies of the network in one simulation (at most 4000
+        neurons each; several in parallel with ``n_jobs``).  With hidden units
+        and ``inference="auto"``, fully observed rows (also probabilities) give
+        ``σ(b_h + v W)`` without sampling, as ``BernoulliRBM.transform``.
 
         Parameters
         ----------
@@ -676,37 +576,23 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan")
-        observed = ~np.isnan(X)
-        check_unit_interval(X[observed])
-        nv = self.n_features_in_
-        rows = np.hstack([X, np.full((X.shape[0], self.n_hidden), np.nan)])
-        p_on = rows.copy()
-        exact = observed.all(axis=1) & (self.n_hidden > 0) & (self.inference == "auto")
-        if exact.any():
-            p_on[exact, nv:] = _learning.hidden_probabilities(
-                X[exact], self.weights_theo_, self.biases_theo_, nv)
-        to_sample = ~exact & np.isnan(rows).any(axis=1)
-        if to_sample.any():
-            if not np.isin(X[to_sample][observed[to_sample]], (0.0, 1.0)).all():
-                raise ValueError("observed units are clamped to states: X must hold 0, 1 or NaN "
-                                 "in rows that are sampled")
-            network = self._network(self.calibrators_)
-            p_on[to_sample] = clamped_marginals(
-                rows[to_sample], network, Translation(tuple(self.calibrators_)),
+        check_unit_interval(X[~np.isnan(X)])
+
+        def sample_clamped(rows):
+            return clamped_marginals(
+                rows, self._network(self.calibrators_), Translation(tuple(self.calibrators_)),
                 self.weights_bio_, self.v_rest_, self.weights_effective_,
                 self.inference_duration, check_random_state(self.random_state), self.n_jobs,
                 self.verbose)
-        return p_on[:, nv:] if self.n_hidden else p_on
+
+        return posterior_marginals(X, self.n_hidden, self.inference == "auto",
+                                   self.weights_theo_, self.biases_theo_, sample_clamped)
 
     # --- persistence ----------------------------------------------------------------------
 
     def to_json(self):
-        """Parameters and, if fitted, the translation and each unit's calibration, as JSON.
-
-        Spikes are not included (pickle or ``joblib.dump`` keep them).  Every
-        calibrator is stored as its own :meth:`LIFSamplerCalibrator.to_json`
-        document; fitted calibrators load fitted and are then used as they are.
-        """
+        """Parameters and, if fitted, translation and calibrations as JSON (no
+        spikes: pickle keeps them); fitted calibrators load frozen."""
         return _document.to_document(self)
 
     @classmethod

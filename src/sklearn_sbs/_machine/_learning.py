@@ -10,8 +10,14 @@ scikit-learn's BernoulliRBM.  The model moments come from the exact sums, a
 persistent Gibbs sampler, or the spiking network (see SpikingBoltzmannMachine).
 """
 
+import numbers
+import sys
+import time
+
+import joblib
 import numpy as np
 from scipy.special import expit, log_expit
+from sklearn.utils import gen_batches
 
 from .. import boltzmann
 from ..spikes import SpikeTrains
@@ -252,3 +258,28 @@ def learning_step(W, b, V, moments, n_visible, learning_rate):
     data = data_moments(V, W, b, n_visible)
     mask = connection_mask(n_visible, W.shape[0] - n_visible)
     return gradient_step(W, b, data, moments(W, b), learning_rate, mask)
+
+
+def learn(W, b, X, moments, n_visible, learning_rate, batch_size, n_iter, verbose=0):
+    """Mini-batch gradient ascent on the likelihood, as BernoulliRBM (batches in
+    row order, ``n_iter`` passes); (W, b, steps taken)."""
+    batches = list(gen_batches(X.shape[0], batch_size))
+    for iteration in range(1, n_iter + 1):
+        start = time.perf_counter()
+        for batch in batches:
+            W, b = learning_step(W, b, X[batch], moments, n_visible, learning_rate)
+        if verbose:
+            # its own generator: printing must not change what is learned
+            pl = pseudo_likelihood(X, W, b, n_visible, np.random.RandomState(iteration)).mean()
+            print(f"[SpikingBoltzmannMachine] Iteration {iteration}, pseudo-likelihood "
+                  f"= {pl:.2f}, time = {time.perf_counter() - start:.2f}s",
+                  file=sys.stderr, flush=True)
+    return W, b, n_iter * len(batches)
+
+
+def parameters_key(params):
+    """A fingerprint of an estimator's parameters: a live learning network is
+    reused only while it is unchanged (a generator is consumed, not changed)."""
+    if not isinstance(params["random_state"], (numbers.Integral, type(None))):
+        params = dict(params, random_state=id(params["random_state"]))
+    return joblib.hash(params)

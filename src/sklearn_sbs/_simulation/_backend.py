@@ -19,7 +19,6 @@ from ._tasks import NoiseNetworkSpec, PoissonSpec, PoolSpec
 os.environ.setdefault("PYNEST_QUIET", "1")   # NEST's start-up banner
 
 _MODULES = None
-_WEIGHT_SCALE = _nest.WEIGHT_SCALE      # PyNN units (µS, nA) -> NEST units (nS, pA)
 
 
 def _simulator():
@@ -209,7 +208,7 @@ class LiveNetwork:
             columns = {}
             if weight is not None:
                 columns["weight"] = (np.asarray(weight, dtype=np.float64)[order]
-                                     * _WEIGHT_SCALE).tolist()
+                                     * _nest.WEIGHT_SCALE).tolist()
             if tau_rec is not None:
                 columns["tau_rec"] = np.asarray(tau_rec, dtype=np.float64)[order].tolist()
             _set_connections(conns, [dict(zip(columns, row)) for row in zip(*columns.values())])
@@ -253,31 +252,6 @@ def _set_connections(conns, per_connection):
         nestkernel_api.llapi_set_connection_status(conns._datum, per_connection)
 
 
-# PyNN's synapse types as NEST models: PyNN parameter names -> NEST keys, and the
-# initial state NEST needs.  NEST's tsodyks2_synapse (not PyNN's tsodyks_synapse
-# translation): with U = u = 1 every spike uses all resources, which recover with
-# tau_rec; with tau_rec = tau_syn a second spike renews the PSP instead of adding
-# to it (Petrovici et al. 2016).
-_SYNAPSE_MODELS = {
-    "StaticSynapse": ("static_synapse", {}, lambda shared: {}),
-    "TsodyksMarkramSynapse": ("tsodyks2_synapse",
-                              {"U": "U", "tau_rec": "tau_rec", "tau_facil": "tau_fac"},
-                              lambda shared: {"u": shared["U"], "x": 1.0}),
-}
-
-
-def _synapse_spec(synapse, connection_params, k):
-    """NEST syn_spec entries (arrays of k) for a SynapseSpec and per-connection values."""
-    nest_name, translations, initial = _SYNAPSE_MODELS[synapse.model]
-    shared = dict(synapse.params)
-    spec = {"synapse_model": nest_name}
-    for name, value in list(shared.items()) + list(initial(shared).items()):
-        spec[translations.get(name, name)] = np.full(k, float(value))
-    for name, values in connection_params:
-        spec[translations[name]] = np.asarray(values, dtype=np.float64)
-    return spec
-
-
 def _connect_units(nest, task, node_of_unit, units_nc):
     """All unit-to-unit synapses in one call (NEST's array interface).
 
@@ -288,10 +262,10 @@ def _connect_units(nest, task, node_of_unit, units_nc):
     post = node_of_unit[np.asarray(task.post, dtype=np.int64)]
     k = pre.size
     spec = {
-        "weight": np.asarray(task.weight, dtype=np.float64) * _WEIGHT_SCALE,
+        "weight": np.asarray(task.weight, dtype=np.float64) * _nest.WEIGHT_SCALE,
         "delay": np.full(k, float(task.delay)),
     }
-    spec.update(_synapse_spec(task.synapse, task.connection_params, k))
+    spec.update(_nest.synapse(task.synapse, task.connection_params, k))
     nest.Connect(pre, post, "one_to_one", syn_spec=spec)
     conns = nest.GetConnections(source=units_nc, target=units_nc)
     # one connection per (pre, post) pair: match them by that key

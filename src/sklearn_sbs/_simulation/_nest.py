@@ -6,9 +6,12 @@ parameters.  Pure data and small functions: nothing here imports NEST.
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ._tasks import PiecewisePoissonSpec, PoissonSpec, SinusoidalPoissonSpec, SpikeTrainSpec
 
-__all__ = ["WEIGHT_SCALE", "RELAY", "GENERATORS", "generator", "connection_rule"]
+__all__ = ["WEIGHT_SCALE", "RELAY", "GENERATORS", "SYNAPSES", "generator", "synapse",
+           "connection_rule"]
 
 WEIGHT_SCALE = 1000.0       # PyNN's weights (µS, nA) -> NEST's (nS, pA)
 RELAY = "parrot_neuron"     # repeats its input: one fixed train per pool source
@@ -68,3 +71,33 @@ def connection_rule(connector, **params):
     """NEST's connection rule dict for a PyNN connector and its parameters."""
     rule, keys = _CONNECTORS[connector]
     return {"rule": rule, **{keys[name]: value for name, value in params.items()}}
+
+
+# PyNN's synapse types: NEST's tsodyks2_synapse (not PyNN's tsodyks_synapse
+# translation): with U = u = 1 every spike uses all resources, which recover with
+# tau_rec; with tau_rec = tau_syn a second spike renews the PSP instead of adding
+# to it (Petrovici et al. 2016).  ``initial`` is the state NEST must start from.
+SYNAPSES = {
+    "StaticSynapse": NestModel("static_synapse", ()),
+    "TsodyksMarkramSynapse": NestModel(
+        "tsodyks2_synapse", (("U", "U", 1.0), ("tau_rec", "tau_rec", 1.0),
+                             ("tau_facil", "tau_fac", 1.0))),
+}
+
+
+def _synapse_initial(model, shared):
+    return {"u": shared["U"], "x": 1.0} if model == "TsodyksMarkramSynapse" else {}
+
+
+def synapse(spec, connection_params, k):
+    """NEST ``syn_spec`` entries (arrays of ``k``) for a SynapseSpec and the
+    per-connection values ((PyNN name, values), ...); weight and delay apart."""
+    model = SYNAPSES[spec.model]
+    keys = {field: key for field, key, _ in model.translations}
+    shared = dict(spec.params)
+    out = {"synapse_model": model.nest_name}
+    for name, value in list(shared.items()) + list(_synapse_initial(spec.model, shared).items()):
+        out[keys.get(name, name)] = np.full(k, float(value))
+    for name, values in connection_params:
+        out[keys[name]] = np.asarray(values, dtype=np.float64)
+    return out
