@@ -15,15 +15,17 @@ from sklearn.exceptions import NotFittedError
 from sklearn_sbs import LIFSamplerCalibrator, SimulationError
 from sklearn_sbs import neurons
 from sklearn_sbs._simulation import run_tasks
-from sklearn_sbs._simulation._tasks import ActivationTask, PoissonSpec, params_tuple
+from sklearn_sbs._simulation._tasks import NetworkTask, PoissonSpec, params_tuple
 from sklearn_sbs.sources import PoissonNoise
 
 FAST = dict(duration=2000.0, n_points=20, burn_in=100.0)
 
 
-@pytest.fixture(scope="module")
-def fitted():
-    return LIFSamplerCalibrator(random_state=0, **FAST).fit()
+@pytest.fixture
+def fitted(short_calibrator):
+    """``LIFSamplerCalibrator(random_state=0, **FAST).fit()``, fitted once per session
+    (tests/conftest.py); the bounds below were set for this fit."""
+    return short_calibrator
 
 
 def normalised_residuals(cal):
@@ -265,7 +267,7 @@ def test_worker_errors_reach_the_caller_and_it_keeps_working():
         run_tasks([_FailingTask()])
     with pytest.raises(SimulationError, match="worker process died"):
         run_tasks([_CrashingTask()])
-    bogus = ActivationTask("IF_cond_exp", params_tuple({"cm": -0.2}), (-50.0,),
+    bogus = NetworkTask.unconnected("IF_cond_exp", params_tuple({"cm": -0.2}), (-50.0,),
                            (PoissonSpec(100.0, 0.001),), 0.1, 10.0, 1)
     with pytest.raises(SimulationError, match="failed in its worker"):
         run_tasks([bogus])
@@ -312,9 +314,9 @@ def test_every_neuron_gets_independent_noise():
     from sklearn_sbs.spikes import SpikeTrains
 
     params = neurons.check_neuron_params("IF_cond_exp", None)
-    fixed = params_tuple({k: v for k, v in params.items() if k != "v_rest"})
+    fixed = params_tuple(neurons.shared_params(params))
     noise = (PoissonSpec(3000.0, 0.001), PoissonSpec(3000.0, -0.001))
-    task = ActivationTask("IF_cond_exp", fixed, (-50.6, -50.6), noise, 0.1, 10100.0, 5)
+    task = NetworkTask.unconnected("IF_cond_exp", fixed, (-50.6, -50.6), noise, 0.1, 10100.0, 5)
     result = run_tasks([task])[0]
     co = SpikeTrains(result["times"], result["ids"], 2, 10.0).coactivation(100.0, 10100.0)
     p1, p2 = np.diag(co)

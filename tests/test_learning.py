@@ -6,14 +6,13 @@ import numpy as np
 import pytest
 from scipy.special import expit
 from sklearn.base import clone
-from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import BernoulliRBM
 from sklearn.pipeline import Pipeline
 
 import sklearn_sbs._machine._inference as inference_module
 import sklearn_sbs._machine._network as network_module
-from sklearn_sbs import LIFSamplerCalibrator, SimulationError, SpikingBoltzmannMachine
+from sklearn_sbs import SimulationError, SpikingBoltzmannMachine
 from sklearn_sbs._machine._learning import free_energy
 from sklearn_sbs._simulation import NetworkSession, NetworkTask, SynapseSpec
 from sklearn_sbs.boltzmann import (
@@ -28,13 +27,8 @@ B4 = np.array([-0.4, 0.2, -0.3, 0.5])
 
 
 @pytest.fixture(scope="module")
-def calibrator():
-    return FrozenEstimator(LIFSamplerCalibrator(duration=5000.0, n_points=30, random_state=0).fit())
-
-
-@pytest.fixture(scope="module")
-def corrected(calibrator):
-    return SpikingBoltzmannMachine(W4, B4, calibrator=calibrator, correction_rounds=3,
+def corrected(frozen_calibrator):
+    return SpikingBoltzmannMachine(W4, B4, calibrator=frozen_calibrator, correction_rounds=3,
                                    correction_duration=2e4, inference_duration=2e4,
                                    random_state=0).fit()
 
@@ -84,8 +78,8 @@ RBM_W[3:, :3] = RBM_W[:3, 3:].T
 RBM_B = np.array([0.1, -0.2, 0.3, -0.5, 0.2])
 
 
-def test_hidden_units_transform_as_bernoulli_rbm(calibrator):
-    bm = SpikingBoltzmannMachine(RBM_W, RBM_B, n_hidden=2, calibrator=calibrator,
+def test_hidden_units_transform_as_bernoulli_rbm(frozen_calibrator):
+    bm = SpikingBoltzmannMachine(RBM_W, RBM_B, n_hidden=2, calibrator=frozen_calibrator,
                                  inference_duration=2e4, random_state=0).fit()
     assert bm.n_features_in_ == 3 and bm.n_units_ == 5
     V = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 1.0, 0.0]])
@@ -103,17 +97,17 @@ def test_hidden_units_transform_as_bernoulli_rbm(calibrator):
     assert np.abs(partial[0] - exact_partial).max() < 0.12
 
 
-def test_restricted_structure_is_enforced(calibrator):
+def test_restricted_structure_is_enforced(frozen_calibrator):
     W = RBM_W.copy()
     W[0, 1] = W[1, 0] = 0.5
     with pytest.raises(ValueError, match="restricted"):
-        SpikingBoltzmannMachine(W, RBM_B, n_hidden=2, calibrator=calibrator).fit()
+        SpikingBoltzmannMachine(W, RBM_B, n_hidden=2, calibrator=frozen_calibrator).fit()
     with pytest.raises(ValueError, match="n_hidden"):
-        SpikingBoltzmannMachine(RBM_W, RBM_B, n_hidden=5, calibrator=calibrator).fit()
+        SpikingBoltzmannMachine(RBM_W, RBM_B, n_hidden=5, calibrator=frozen_calibrator).fit()
 
 
-def test_score_samples_is_bernoulli_rbms_pseudo_likelihood(calibrator):
-    bm = SpikingBoltzmannMachine(RBM_W, RBM_B, n_hidden=2, calibrator=calibrator,
+def test_score_samples_is_bernoulli_rbms_pseudo_likelihood(frozen_calibrator):
+    bm = SpikingBoltzmannMachine(RBM_W, RBM_B, n_hidden=2, calibrator=frozen_calibrator,
                                  random_state=3).fit()
     rbm = BernoulliRBM(n_components=2)
     rbm.components_ = RBM_W[:3, 3:].T
@@ -125,7 +119,7 @@ def test_score_samples_is_bernoulli_rbms_pseudo_likelihood(calibrator):
     np.testing.assert_array_equal(scores, bm.score_samples(V))     # seeded by random_state
     # the pseudo-likelihood of a fully visible machine flips one unit: it is the
     # exact conditional log-probability of that unit, times n_visible
-    full = SpikingBoltzmannMachine(W4, B4, calibrator=calibrator, random_state=0).fit()
+    full = SpikingBoltzmannMachine(W4, B4, calibrator=frozen_calibrator, random_state=0).fit()
     v = np.array([[1.0, 1.0, 0.0, 0.0]])
     unit = np.random.RandomState(0).randint(0, 4)
     p = marginals(W4, B4, clamped=np.where(np.arange(4) == unit, np.nan, v[0]))[unit]
@@ -138,18 +132,19 @@ def data():
     return gibbs_sample(W4, B4, 3000, thin=5, random_state=0).astype(float)
 
 
-def test_exact_and_gibbs_learning_recover_the_distribution(calibrator, data):
+def test_exact_and_gibbs_learning_recover_the_distribution(frozen_calibrator, data):
     target = empirical_distribution(data)
     floor = dkl(target, joint_distribution(W4, B4))          # the truth against its samples
     start = dkl(target, joint_distribution(np.zeros((4, 4)), np.zeros(4)))
     steps = dict(learning_rate=0.5, batch_size=300, n_iter=40, random_state=0)
-    exact = SpikingBoltzmannMachine(calibrator=calibrator, learning="exact", **steps).fit(data)
+    exact = SpikingBoltzmannMachine(calibrator=frozen_calibrator, learning="exact",
+                                    **steps).fit(data)
     learned = dkl(target, joint_distribution(exact.weights_theo_, exact.biases_theo_))
     assert learned < floor + 0.01 and learned < 0.1 * start
     # maximum likelihood recovers the weights up to the sampling error of 3000 rows
     np.testing.assert_allclose(exact.weights_theo_, W4, atol=0.3)
     assert exact.learning_steps_ == 400
-    gibbs = SpikingBoltzmannMachine(calibrator=calibrator, learning="gibbs", n_chains=20,
+    gibbs = SpikingBoltzmannMachine(calibrator=frozen_calibrator, learning="gibbs", n_chains=20,
                                     **steps).fit(data)
     assert dkl(target, joint_distribution(gibbs.weights_theo_, gibbs.biases_theo_)) < floor + 0.03
     # the translation follows the learned values
@@ -157,11 +152,11 @@ def test_exact_and_gibbs_learning_recover_the_distribution(calibrator, data):
                                                zip(exact.calibrators_, exact.biases_theo_)])
 
 
-def test_spiking_learning_makes_the_network_sample_the_data(calibrator, data):
+def test_spiking_learning_makes_the_network_sample_the_data(frozen_calibrator, data):
     target = empirical_distribution(data)
-    bm = SpikingBoltzmannMachine(calibrator=calibrator, learning="spiking", learning_rate=0.5,
-                                 batch_size=300, n_iter=4, n_chains=4, step_duration=200.0,
-                                 duration=2e4, random_state=0).fit(data)
+    bm = SpikingBoltzmannMachine(calibrator=frozen_calibrator, learning="spiking",
+                                 learning_rate=0.5, batch_size=300, n_iter=4, n_chains=4,
+                                 step_duration=200.0, duration=2e4, random_state=0).fit(data)
     assert bm.learning_steps_ == 40
     untrained = dkl(target, joint_distribution(np.zeros((4, 4)), np.zeros(4)))
     # 2e4 ms sampled: ~2e3 samples, plug-in bias ~ 15 / 4e3; learning noise on top
@@ -170,9 +165,9 @@ def test_spiking_learning_makes_the_network_sample_the_data(calibrator, data):
     assert np.all(np.sign(bm.weights_effective_[strong]) == np.sign(W4[strong]))
 
 
-def test_partial_fit_keeps_the_network_alive(calibrator, data):
-    bm = SpikingBoltzmannMachine(calibrator=calibrator, learning="spiking", step_duration=50.0,
-                                 random_state=0)
+def test_partial_fit_keeps_the_network_alive(frozen_calibrator, data):
+    bm = SpikingBoltzmannMachine(calibrator=frozen_calibrator, learning="spiking",
+                                 step_duration=50.0, random_state=0)
     bm.partial_fit(data[:100])
     session = bm._live_learning[1].session
     pid = session._server[0].pid
@@ -191,8 +186,8 @@ def test_partial_fit_keeps_the_network_alive(calibrator, data):
     copy._end_learning()
 
 
-def test_learned_machine_round_trips_through_json(calibrator, data):
-    bm = SpikingBoltzmannMachine(calibrator=calibrator, learning="exact", n_iter=2,
+def test_learned_machine_round_trips_through_json(frozen_calibrator, data):
+    bm = SpikingBoltzmannMachine(calibrator=frozen_calibrator, learning="exact", n_iter=2,
                                  batch_size=1000, random_state=0).fit(data)
     back = SpikingBoltzmannMachine.from_json(bm.to_json())
     assert back.weights is None and back.learning_steps_ == 6
@@ -200,35 +195,37 @@ def test_learned_machine_round_trips_through_json(calibrator, data):
     np.testing.assert_allclose(back.target_marginals(), bm.target_marginals())
 
 
-def test_learning_errors(calibrator, data):
+def test_learning_errors(frozen_calibrator, data):
     with pytest.raises(ValueError, match="weights and biases are needed"):
-        SpikingBoltzmannMachine(calibrator=calibrator).fit()
+        SpikingBoltzmannMachine(calibrator=frozen_calibrator).fit()
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        SpikingBoltzmannMachine(calibrator=calibrator, learning="exact").fit(data * 2)
+        SpikingBoltzmannMachine(calibrator=frozen_calibrator, learning="exact").fit(data * 2)
     with pytest.raises(ValueError, match="limited to 20 units"):
-        SpikingBoltzmannMachine(calibrator=calibrator, learning="exact",
+        SpikingBoltzmannMachine(calibrator=frozen_calibrator, learning="exact",
                                 n_hidden=20).fit(data)
     with pytest.raises(ValueError, match="one column per visible unit"):
-        SpikingBoltzmannMachine(W4, B4, calibrator=calibrator, learning="exact").fit(data[:, :3])
+        SpikingBoltzmannMachine(W4, B4, calibrator=frozen_calibrator,
+                                learning="exact").fit(data[:, :3])
     with pytest.raises(ValueError, match="correction_rounds"):
-        SpikingBoltzmannMachine(calibrator=calibrator, learning="spiking", n_iter=1,
+        SpikingBoltzmannMachine(calibrator=frozen_calibrator, learning="spiking", n_iter=1,
                                 batch_size=3000, correction_rounds=1).fit(data)
     with pytest.raises(ValueError, match="learning must be"):
-        SpikingBoltzmannMachine(W4, B4, calibrator=calibrator, learning=None).partial_fit(data)
+        SpikingBoltzmannMachine(W4, B4, calibrator=frozen_calibrator,
+                                learning=None).partial_fit(data)
     with pytest.raises(ValueError, match="learning"):
-        SpikingBoltzmannMachine(calibrator=calibrator, learning="hebb").fit(data)
+        SpikingBoltzmannMachine(calibrator=frozen_calibrator, learning="hebb").fit(data)
     # learning=None: fit only calibrates and translates, X is not used
-    fixed = SpikingBoltzmannMachine(W4, B4, calibrator=calibrator, learning=None).fit(data)
+    fixed = SpikingBoltzmannMachine(W4, B4, calibrator=frozen_calibrator, learning=None).fit(data)
     np.testing.assert_array_equal(fixed.weights_theo_, W4)
 
 
-def test_spiking_rbm_in_a_pipeline(calibrator):
+def test_spiking_rbm_in_a_pipeline(frozen_calibrator):
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
     X, y = (X[:300] > 7).astype(float), y[:300]
     pipe = Pipeline([
-        ("sbm", SpikingBoltzmannMachine(n_hidden=16, calibrator=calibrator, batch_size=50,
+        ("sbm", SpikingBoltzmannMachine(n_hidden=16, calibrator=frozen_calibrator, batch_size=50,
                                         n_iter=2, learning_rate=0.1, random_state=0)),
         ("lr", LogisticRegression(C=100.0, max_iter=2000)),
     ])
@@ -239,7 +236,7 @@ def test_spiking_rbm_in_a_pipeline(calibrator):
     clone(pipe)                                        # parameters stay plain
 
 
-def test_failed_session_is_a_clear_error_and_the_caller_keeps_working(calibrator):
+def test_failed_session_is_a_clear_error_and_the_caller_keeps_working(frozen_calibrator):
     bad = NetworkTask(groups=(("NoSuchModel", (), (0,)),), v_rest=(-65.0,), noise=((),),
                       pre=(), post=(), weight=(), synapse=SynapseSpec("StaticSynapse"),
                       connection_params=(), delay=0.1, dt=0.1,
@@ -263,7 +260,7 @@ def test_failed_session_is_a_clear_error_and_the_caller_keeps_working(calibrator
         assert session.run(20.0)["times"].size > 0
 
 
-def test_gibbs_learning_of_a_restricted_machine(calibrator):
+def test_gibbs_learning_of_a_restricted_machine(frozen_calibrator):
     # visible data of the RBM above: learn it back with two hidden units
     V = gibbs_sample(RBM_W, RBM_B, 3000, thin=3, random_state=0)[:, :3].astype(float)
     target = empirical_distribution(V)
@@ -272,17 +269,17 @@ def test_gibbs_learning_of_a_restricted_machine(calibrator):
         return dkl(target, joint_distribution(W, b).sum(axis=(3, 4)))
 
     start = visible_dkl(np.zeros((5, 5)), np.zeros(5))
-    bm = SpikingBoltzmannMachine(n_hidden=2, calibrator=calibrator, learning="gibbs",
+    bm = SpikingBoltzmannMachine(n_hidden=2, calibrator=frozen_calibrator, learning="gibbs",
                                  n_chains=20, learning_rate=0.2, batch_size=100, n_iter=10,
                                  random_state=0).fit(V)
     assert np.all(bm.weights_theo_[:3, :3] == 0) and np.all(bm.weights_theo_[3:, 3:] == 0)
     assert visible_dkl(bm.weights_theo_, bm.biases_theo_) < 0.3 * start
 
 
-def test_partial_fit_state_follows_the_parameters(calibrator, data):
+def test_partial_fit_state_follows_the_parameters(frozen_calibrator, data):
     # after exact learning and a correction, exact steps continue from the learned
     # (model) values, not from the corrected effective ones
-    bm = SpikingBoltzmannMachine(calibrator=calibrator, learning="exact", learning_rate=0.5,
+    bm = SpikingBoltzmannMachine(calibrator=frozen_calibrator, learning="exact", learning_rate=0.5,
                                  batch_size=300, n_iter=10, correction_rounds=1,
                                  correction_duration=1e4, random_state=0).fit(data)
     learned = bm.weights_theo_.copy()
@@ -301,9 +298,9 @@ def test_partial_fit_state_follows_the_parameters(calibrator, data):
     assert back.learning_steps_ == bm.learning_steps_ + 1
 
 
-def test_spiking_learning_recovers_from_a_dead_network(calibrator, data):
-    bm = SpikingBoltzmannMachine(calibrator=calibrator, learning="spiking", step_duration=50.0,
-                                 synapse="static", random_state=0)
+def test_spiking_learning_recovers_from_a_dead_network(frozen_calibrator, data):
+    bm = SpikingBoltzmannMachine(calibrator=frozen_calibrator, learning="spiking",
+                                 step_duration=50.0, synapse="static", random_state=0)
     bm.partial_fit(data[:100])                  # static synapses: no tau_rec to set
     bm._live_learning[1].session._server[0].kill()
     with pytest.raises(SimulationError, match="died"):
@@ -312,22 +309,24 @@ def test_spiking_learning_recovers_from_a_dead_network(calibrator, data):
     assert bm.learning_steps_ == 2
     bm._end_learning()
     # one visible unit: a network without synapses
-    one = SpikingBoltzmannMachine(calibrator=calibrator, learning="spiking", n_iter=2,
+    one = SpikingBoltzmannMachine(calibrator=frozen_calibrator, learning="spiking", n_iter=2,
                                   batch_size=1000, random_state=0).fit(data[:, :1])
     assert one.weights_theo_.shape == (1, 1) and abs(one.biases_theo_[0]) > 0
 
 
-def test_fit_refuses_inconsistent_input(calibrator, data):
+def test_fit_refuses_inconsistent_input(frozen_calibrator, data):
     with pytest.raises(ValueError, match="one column per visible unit"):
-        SpikingBoltzmannMachine(W4, B4, calibrator=calibrator, learning=None).fit(data[:, :2])
+        SpikingBoltzmannMachine(W4, B4, calibrator=frozen_calibrator,
+                                learning=None).fit(data[:, :2])
     with pytest.raises(ValueError, match="biases was given but weights is None"):
-        SpikingBoltzmannMachine(biases=B4, calibrator=calibrator, learning="exact").fit(data)
+        SpikingBoltzmannMachine(biases=B4, calibrator=frozen_calibrator,
+                                learning="exact").fit(data)
 
 
-def test_learner_pickles_with_its_transform(calibrator):
+def test_learner_pickles_with_its_transform(frozen_calibrator):
     X = gibbs_sample(RBM_W, RBM_B, 500, random_state=0)[:, :3]
-    bm = SpikingBoltzmannMachine(n_hidden=2, calibrator=calibrator, learning="exact", n_iter=2,
-                                 batch_size=100, random_state=0).fit(X)
+    bm = SpikingBoltzmannMachine(n_hidden=2, calibrator=frozen_calibrator, learning="exact",
+                                 n_iter=2, batch_size=100, random_state=0).fit(X)
     back = pickle.loads(pickle.dumps(bm))
     np.testing.assert_array_equal(back.transform(X[:20]), bm.transform(X[:20]))
     np.testing.assert_array_equal(back.score_samples(X[:20]), bm.score_samples(X[:20]))
