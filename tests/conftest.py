@@ -13,6 +13,10 @@ tests that pin behaviour with their own calibrator (``test_behaviour.py``) keep
 fitting their own.
 """
 
+import ast
+import subprocess
+import sys
+
 import pytest
 from sklearn.frozen import FrozenEstimator
 
@@ -83,3 +87,25 @@ def short_calibrator():
     Never set its parameters or refit it; ``clone`` it to fit a variant.
     """
     yield from _unchanged(LIFSamplerCalibrator(**SHORT).fit())
+
+
+@pytest.fixture(scope="session")
+def modules_left_by():
+    """``modules_left_by(code, packages=("pyNN", "nest"))`` runs ``code`` in a fresh
+    interpreter and returns the sorted modules of ``packages`` it left in
+    ``sys.modules``, and the completed process (stdout, stderr; the list is
+    stdout's last line).
+
+    For the import-boundary tests (DESIGN.md, boundary 1: importing the package,
+    theory and fitted calibrators never load PyNN or NEST in the caller); a fresh
+    interpreter because this one has long imported everything.
+    """
+    def run(code, packages=("pyNN", "nest"), timeout=300):
+        top = tuple(packages)
+        probe = f"import sys\nprint(sorted(m for m in sys.modules if m.split('.')[0] in {top!r}))\n"
+        result = subprocess.run([sys.executable, "-c", code + "\n" + probe], capture_output=True,
+                                text=True, timeout=timeout)
+        assert result.returncode == 0, result.stderr
+        return ast.literal_eval(result.stdout.strip().splitlines()[-1]), result
+
+    return run
