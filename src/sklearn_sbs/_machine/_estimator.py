@@ -20,20 +20,17 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .. import boltzmann
 from .._serialization import JSONFileMixin
 from .._validation import (
-    NestedParamsMixin, as_float_array, check_boltzmann, check_joint_size,
+    NestedParamsMixin, check_boltzmann, check_joint_size,
     check_units, validate_nested,
 )
 from ..metrics import dkl
 from ..synapses import StaticSynapse, TsodyksMarkramSynapse
 from . import _document, _learning, _state
-from ._inference import clamped_marginals, posterior_marginals
-from ._network import SamplerNetwork
-from ._translation import Translation
-from ._values import check_states, check_unit_interval
+from ._inference import posterior_marginals
+from ._values import check_fit_request, check_initial_v, check_states, check_unit_interval
 
 __all__ = ["SpikingBoltzmannMachine"]
 
-_SEED_RANGE = (1, 2**31 - 1)
 
 
 _PARAMETER_CONSTRAINTS = {
@@ -196,9 +193,14 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         The last ``sample``: spikes (``spikes_``, one SpikeTrains per chain),
         window in ms (``sampled_window_``) and the distributions measured.
     n_units_, n_features_in_ : int
-        Number of units, visible and hidden; of visible units (X's columns).
+        Number of units (visible and hidden), of visible units (X's columns).
     random_state_ : RandomState
         The generator of initial weights and Gibbs chains.
+
+    See Also
+    --------
+    LIFSamplerCalibrator : the activation function of one unit.
+    sklearn.neural_network.BernoulliRBM : the same learning, sampled by Gibbs steps.
 
     Examples
     --------
@@ -258,8 +260,6 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         self.memory = memory
         self.verbose = verbose
 
-    # --- fit ------------------------------------------------------------------------------
-
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X=None, y=None):
         """Calibrate the units, translate weights and biases, and learn from ``X``.
@@ -279,28 +279,17 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         """
         self._validate_nested()
         self._end_learning()
-        learn = X is not None and self.learning is not None
-        if learn and self.learning == "spiking" and self.correction_rounds:
-            raise ValueError(
-                "correction_rounds moves a translation toward known weights; after "
-                "learning='spiking' the learned values already are effective ones "
-                "(set correction_rounds=0, or learn with 'exact' or 'gibbs')"
-            )
+        params = self.get_params(deep=False)
+        learn = check_fit_request(X, params["learning"], params["correction_rounds"])
         if X is not None:
             X = validate_data(self, X, dtype=np.float64)
             if learn:
                 check_unit_interval(X)
-        state = _state.initial_state(self.get_params(deep=False), X,
-                                     check_random_state(self.random_state), learn)
+        state = _state.initial_state(params, X, check_random_state(self.random_state), learn)
         if learn:
-            state = self._learn(state, X)
+            state = _state.learned_by_fit(params, state, X)
         if self.correction_rounds:
-            # seeds of their own, so that sample() after fit starts a fresh stream
-            stream = check_random_state(self.random_state).randint(*_SEED_RANGE, size=2)
-            state = _state.corrected_state(
-                state, self._network(state["calibrators_"]), self.correction_rounds,
-                self.correction_duration, np.random.RandomState(stream + 1), self.n_chains,
-                self.n_jobs, self.verbose)
+            state = _state.corrected_by_fit(params, state)
         self._set_fitted(state)
         return self
 
@@ -331,14 +320,11 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         if self.learning is None:
             raise ValueError("partial_fit learns weights: learning must be 'spiking', 'exact' "
                              "or 'gibbs', got None")
-        state = (_state.initial_state(self.get_params(deep=False), X,
-                                      check_random_state(self.random_state), learn=True)
+        params = self.get_params(deep=False)
+        state = (_state.initial_state(params, X, check_random_state(self.random_state), True)
                  if first else _state.current_state(self))
-        # spiking learning moves the effective values; the others the model's own
-        # (which a correction may have moved away from the effective ones)
-        kind = "effective" if self.learning == "spiking" else "theo"
-        W, b = state[f"weights_{kind}_"], state[f"biases_{kind}_"]
-        moments = self._live_moments(state)
+        W, b = _state.learning_start(state, self.learning)
+        moments = self._live_moments(params, state)
         try:
             W, b = _learning.learning_step(W, b, X, moments, state["n_features_in_"],
                                            self.learning_rate)
@@ -348,7 +334,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         self._set_fitted(_state.learned_state(state, W, b, 1), keep_learning=True)
         return self
 
-    def _validate_nested(self):
+    def _validate_nested(self):       # before any simulation, named by their full paths
         for name in ("calibrator", "noise", "synapse"):
             validate_nested(getattr(self, name), name, self)
 
@@ -358,50 +344,24 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         self.__dict__.pop("sampled_run_", None)          # sampled with other values
         self.__dict__.update(state)
 
-    def _network(self, calibrators):
-        return SamplerNetwork(Translation(tuple(calibrators)), self.synapse, self.delay,
-                              self.dt, self.burn_in, self.noise)
-
-    # --- learning and correction ----------------------------------------------------------
-
-    def _moments(self, state):
-        return _learning.model_moments(
-            self.learning, self._network(state["calibrators_"]), _state.translation(state),
-            state["weights_bio_"], state["v_rest_"], state["n_features_in_"], self.n_chains,
-            self.step_duration, state["random_state_"])
-
-    def _live_moments(self, state):
+    def _live_moments(self, params, state):
         """The model-moment estimator of partial_fit, kept while the parameters stay."""
-        key = _learning.parameters_key(self.get_params(deep=False))
-        live = self.__dict__.get("_live_learning")
-        if live is None or live[0] != key:
+        key = _learning.parameters_key(params)
+        if self.__dict__.get("_live_learning", (None,))[0] != key:
             self._end_learning()
-            self._live_learning = (key, self._moments(state))
+            self._live_learning = (key, _state.model_moments(params, state))
         return self._live_learning[1]
 
     def _end_learning(self):
-        key, moments = self.__dict__.pop("_live_learning", (None, None))
-        if moments is not None:
-            moments.close()
+        live = self.__dict__.pop("_live_learning", None)
+        if live is not None:
+            live[1].close()
 
     def __getstate__(self):
         # a live network belongs to its server process: pickles and copies go without it
         state = dict(super().__getstate__())     # a copy: the original keeps its network
         state.pop("_live_learning", None)
         return state
-
-    def _learn(self, state, X):
-        moments = self._moments(state)
-        try:
-            W, b, steps = _learning.learn(
-                state["weights_effective_"], state["biases_effective_"], X, moments,
-                state["n_features_in_"], self.learning_rate, self.batch_size, self.n_iter,
-                self.verbose)
-        finally:
-            moments.close()
-        return _state.learned_state(state, W, b, steps)
-
-    # --- sampling -------------------------------------------------------------------------
 
     @validate_params({"duration": [Interval(numbers.Real, 0, None, closed="neither"), None],
                       "random_state": ["random_state"], "initial_v": ["array-like", None]},
@@ -421,38 +381,26 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         Returns
         -------
         states : ndarray of shape (n_samples, n_units), dtype uint8
-            Binary states every ``min(tau_on_)`` ms after the burn-in, chains
-            one after the other.
+            States every ``min(tau_on_)`` ms after the burn-in, chain by chain.
         """
         check_is_fitted(self)
         duration = self.duration if duration is None else duration
-        if initial_v is not None:
-            initial_v = as_float_array(initial_v, "initial_v", 1)
-            if initial_v.shape != (self.n_units_,):
-                raise ValueError(f"initial_v must hold one potential per unit "
-                                 f"({self.n_units_}), got shape {initial_v.shape}")
+        initial_v = check_initial_v(initial_v, self.n_units_)
         rng = check_random_state(self.random_state if random_state is None else random_state)
-        self.sampled_run_ = self._network(self.calibrators_).sample(
+        self.sampled_run_ = _state.network(self.get_params(deep=False), self.calibrators_).sample(
             self.weights_bio_, self.v_rest_, duration, rng, self.n_chains, self.n_jobs,
             self.verbose, initial_v)
         return self.sampled_run_.states()
 
-    @property
-    def spikes_(self):
-        """The spikes of each chain of the last ``sample``, a list of SpikeTrains."""
-        return self.sampled_run_.spikes
-
-    @property
-    def sampled_window_(self):
-        """(start, stop) of the sampled window of the last ``sample``, ms."""
-        return self.sampled_run_.window
+    spikes_ = property(lambda self: self.sampled_run_.spikes,
+                       doc="The spikes of each chain of the last ``sample`` (SpikeTrains).")
+    sampled_window_ = property(lambda self: self.sampled_run_.window,
+                               doc="(start, stop) of the last ``sample``'s window, ms.")
 
     def _run(self):
         if not hasattr(self, "sampled_run_"):
             self.sample()
         return self.sampled_run_
-
-    # --- distributions --------------------------------------------------------------------
 
     def _target_params(self):
         """Theoretical (W, b) of the current parameters: known without fitting
@@ -485,17 +433,13 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         """Time-weighted p(z_i = 1) of every unit from the spikes (chains pooled)."""
         return self._run().marginals()
 
-    # --- scores ---------------------------------------------------------------------------
-
     def score(self, X=None, y=None):
         """Minus the KL divergence DKL(target ‖ sampled) of a joint distribution.
 
-        The target is the exact Boltzmann distribution of all units, or the
-        empirical distribution of the rows of ``X`` (against the sampled joint
-        of the visible units).  Samples first if nothing was sampled.  The
-        sampled joint is smoothed by half the weight of one sample
-        (``tau_on / 2`` of the sampled time) per state, so that unvisited
-        states do not make the divergence infinite.
+        The target: the exact distribution of all units, or the empirical one
+        of the rows of ``X`` (visible units).  Samples first if nothing was
+        sampled.  Each sampled state gets half the weight of one sample
+        (``tau_on / 2``), so that unvisited ones keep the divergence finite.
 
         Parameters
         ----------
@@ -544,8 +488,6 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
                                            self.n_features_in_,
                                            check_random_state(self.random_state))
 
-    # --- inference ------------------------------------------------------------------------
-
     @property
     def _n_features_out(self):
         return self.n_hidden if self.n_hidden else self.n_units_
@@ -553,14 +495,12 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     def transform(self, X):
         """Posterior marginals p(z_i = 1 | observed) for rows of partial observations.
 
-        Rows hold observed visible states (0/1) and NaN for unobserved units,
-        which are sampled for ``inference_duration`` ms with the observed ones
-        clamped (resting potentials moved by ``20 + sum_j |W_ij|`` in
-        theoretical bias: firing at their ceiling or silent).  All rows run as
-        independent copies of the network in one simulation (at most 4000
-        neurons each; several in parallel with ``n_jobs``).  With hidden units
-        and ``inference="auto"``, fully observed rows (also probabilities) give
-        ``σ(b_h + v W)`` without sampling, as ``BernoulliRBM.transform``.
+        Unobserved (NaN) units are sampled for ``inference_duration`` ms with
+        the observed ones clamped (resting potentials moved by
+        ``20 + sum_j |W_ij|`` in theoretical bias); all rows run as independent
+        copies of the network in one simulation (at most 4000 neurons each, in
+        parallel with ``n_jobs``).  With hidden units and ``inference="auto"``,
+        fully observed rows give ``σ(b_h + v W)``, as ``BernoulliRBM.transform``.
 
         Parameters
         ----------
@@ -570,25 +510,16 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         Returns
         -------
         p_on : ndarray of shape (n_samples, n_units) or (n_samples, n_hidden)
-            Without hidden units, the posterior marginal of every unit
-            (observed units keep their values); with hidden units, those of the
-            hidden units.
+            The posterior marginal of every unit (observed ones keep their
+            values), or with hidden units those of the hidden units.
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan")
         check_unit_interval(X[~np.isnan(X)])
-
-        def sample_clamped(rows):
-            return clamped_marginals(
-                rows, self._network(self.calibrators_), Translation(tuple(self.calibrators_)),
-                self.weights_bio_, self.v_rest_, self.weights_effective_,
-                self.inference_duration, check_random_state(self.random_state), self.n_jobs,
-                self.verbose)
-
+        sampler = functools.partial(_state.clamped_marginals, self.get_params(deep=False),
+                                    _state.current_state(self))
         return posterior_marginals(X, self.n_hidden, self.inference == "auto",
-                                   self.weights_theo_, self.biases_theo_, sample_clamped)
-
-    # --- persistence ----------------------------------------------------------------------
+                                   self.weights_theo_, self.biases_theo_, sampler)
 
     def to_json(self):
         """Parameters and, if fitted, translation and calibrations as JSON (no

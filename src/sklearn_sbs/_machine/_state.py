@@ -2,11 +2,14 @@
 correction produce, as a dict of fitted attributes (set on the estimator only
 when the whole fit succeeded)."""
 
+import numpy as np
 from sklearn.utils import check_random_state
 
 from .._validation import check_boltzmann
 from . import _learning
 from ._correction import correct
+from ._inference import MAX_UNITS_PER_RUN, clamped_values
+from ._network import SamplerNetwork
 from ._translation import Translation, calibrator_list, fit_calibrators
 from ._values import initial_values
 
@@ -48,6 +51,42 @@ def translation(state):
     return Translation(tuple(state["calibrators_"]))
 
 
+def network(params, calibrators):
+    """The sampler network of a machine's parameters and fitted calibrators."""
+    return SamplerNetwork(Translation(tuple(calibrators)), params["synapse"], params["delay"],
+                          params["dt"], params["burn_in"], params["noise"])
+
+
+def model_moments(params, state):
+    """The model-moment estimator of the machine's ``learning`` mode."""
+    return _learning.model_moments(
+        params["learning"], network(params, state["calibrators_"]), translation(state),
+        state["weights_bio_"], state["v_rest_"], state["n_features_in_"], params["n_chains"],
+        params["step_duration"], state["random_state_"])
+
+
+def learning_start(state, learning):
+    """The values a learning step moves: spiking learning the effective ones, the
+    others the model's own (which a correction may have moved the effective
+    ones away from)."""
+    if learning == "spiking":
+        return state["weights_effective_"], state["biases_effective_"]
+    return state["weights_theo_"], state["biases_theo_"]
+
+
+def learned_by_fit(params, state, X):
+    """The state after ``fit``'s learning from X."""
+    moments = model_moments(params, state)
+    try:
+        W, b, steps = _learning.learn(
+            state["weights_effective_"], state["biases_effective_"], X, moments,
+            state["n_features_in_"], params["learning_rate"], params["batch_size"],
+            params["n_iter"], params["verbose"])
+    finally:
+        moments.close()
+    return learned_state(state, W, b, steps)
+
+
 def learned_state(state, W, b, steps):
     """The learned values become the machine's weights, in both units."""
     w_bio, v_rest = translation(state).to_bio(W, b)
@@ -57,19 +96,35 @@ def learned_state(state, W, b, steps):
                 correction_errors_=[])              # a correction was of other weights
 
 
-def corrected_state(state, network, rounds, duration, rng, n_chains, n_jobs, verbose):
+def corrected_by_fit(params, state):
     """The state with its effective values corrected toward the target by
-    ``rounds`` samplings of ``duration`` ms (see :mod:`._correction`)."""
-    tr = translation(state)
+    ``correction_rounds`` samplings (see :mod:`._correction`)."""
+    tr, net = translation(state), network(params, state["calibrators_"])
+    # seeds of their own, so that sample() after fit starts a fresh stream
+    stream = check_random_state(params["random_state"]).randint(1, 2**31 - 1, size=2)
+    rng = np.random.RandomState(stream + 1)
 
     def sample_moments(W, b):
-        run = network.sample(*tr.to_bio(W, b), duration, rng, n_chains, n_jobs, verbose)
+        run = net.sample(*tr.to_bio(W, b), params["correction_duration"], rng,
+                         params["n_chains"], params["n_jobs"], params["verbose"])
         return run.coactivation()
 
     n_visible = state["n_features_in_"]
     mask = _learning.connection_mask(n_visible, state["n_units_"] - n_visible)
     w_eff, b_eff, errors = correct(state["weights_theo_"], state["biases_theo_"], mask,
-                                   rounds, sample_moments)
+                                   params["correction_rounds"], sample_moments)
     w_bio, v_rest = tr.to_bio(w_eff, b_eff)
     return dict(state, weights_effective_=w_eff, biases_effective_=b_eff,
                 weights_bio_=w_bio, v_rest_=v_rest, correction_errors_=errors)
+
+
+def clamped_marginals(params, state, rows):
+    """Posterior marginals of the free (NaN) units of each row of a fitted machine,
+    observed units clamped (see :mod:`._inference`)."""
+    tr = translation(state)
+    v_rows = clamped_values(rows, tr, state["v_rest_"], state["weights_effective_"])
+    p_on = network(params, state["calibrators_"]).copies(
+        state["weights_bio_"], v_rows, params["inference_duration"],
+        check_random_state(params["random_state"]), MAX_UNITS_PER_RUN, params["n_jobs"],
+        params["verbose"])
+    return np.where(np.isnan(rows), p_on, rows)

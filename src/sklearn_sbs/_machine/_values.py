@@ -23,6 +23,29 @@ def check_states(X, n_units):
         raise ValueError("X must hold binary states (0 or 1)")
 
 
+def check_initial_v(initial_v, n_units):
+    """Initial membrane potentials: None, or one finite potential per unit."""
+    if initial_v is None:
+        return None
+    initial_v = as_float_array(initial_v, "initial_v", 1)
+    if initial_v.shape != (n_units,):
+        raise ValueError(f"initial_v must hold one potential per unit ({n_units}), "
+                         f"got shape {initial_v.shape}")
+    return initial_v
+
+
+def check_fit_request(X, learning, correction_rounds):
+    """Whether fit learns from X; refuses correcting values learned in the loop."""
+    learn = X is not None and learning is not None
+    if learn and learning == "spiking" and correction_rounds:
+        raise ValueError(
+            "correction_rounds moves a translation toward known weights; after "
+            "learning='spiking' the learned values already are effective ones "
+            "(set correction_rounds=0, or learn with 'exact' or 'gibbs')"
+        )
+    return learn
+
+
 def initial_values(weights, biases, weights_unit, n_hidden, X, rng, learn):
     """(W, b) in ``weights_unit`` to start from, checked: given ones against each
     other, the structure and X's width (before any calibration runs); none given:
