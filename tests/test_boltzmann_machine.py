@@ -9,6 +9,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 
+import sklearn_sbs._machine._state as machine_state
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine
 from sklearn_sbs.boltzmann import gibbs_sample, joint_distribution
 from sklearn_sbs.metrics import dkl
@@ -214,7 +215,8 @@ def test_renewing_default_uses_the_receiving_synapse_time_constant(frozen_calibr
                                 random_state=0).fit()
     bm = SpikingBoltzmannMachine(W3, B3, calibrator=[frozen_calibrator] * 2
                                  + [FrozenEstimator(slow)]).fit()
-    task = bm._network(bm.calibrators_).task(bm.weights_bio_, bm.v_rest_, 100.0, 1)
+    network = machine_state.network(bm.get_params(deep=False), bm.calibrators_)
+    task = network.task(bm.weights_bio_, bm.v_rest_, 100.0, 1)
     assert task.synapse.model == "TsodyksMarkramSynapse"
     tau_rec = dict(zip(zip(task.pre, task.post), dict(task.connection_params)["tau_rec"]))
     assert tau_rec[(0, 1)] == 10.0            # excitatory onto a tau_syn_E = 10 ms unit

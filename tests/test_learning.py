@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import BernoulliRBM
 from sklearn.pipeline import Pipeline
 
-import sklearn_sbs._machine._inference as inference_module
+import sklearn_sbs._machine._state as state_module
 import sklearn_sbs._machine._network as network_module
 from sklearn_sbs import SimulationError, SpikingBoltzmannMachine
 from sklearn_sbs._machine._learning import free_energy
@@ -333,7 +333,7 @@ def test_learner_pickles_with_its_transform(frozen_calibrator):
 
 
 def test_transform_splits_large_batches_over_simulations(corrected, simulations, monkeypatch):
-    monkeypatch.setattr(inference_module, "MAX_UNITS_PER_RUN", 8)     # two rows per run
+    monkeypatch.setattr(state_module, "MAX_UNITS_PER_RUN", 8)     # two rows per run
     rows = np.array([[1.0, np.nan, np.nan, 0.0]] * 5)
     p_on = corrected.set_params(inference_duration=5e3).transform(rows)
     assert simulations == [3]
