@@ -31,7 +31,7 @@ setup(
     ext_modules=cythonize(
         [
             # fast-math vectorises exp(); the kernel is written not to need inf/NaN
-            kernel("_boltzmann", ["-ffast-math"], vector_math),
+            kernel("_enumeration", ["-ffast-math"], vector_math),
             kernel("_spikes"),
             kernel("_gibbs"),
         ],

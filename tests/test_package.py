@@ -26,9 +26,9 @@ def run_python(code):
 
 
 def test_kernels_are_compiled():
-    from sklearn_sbs._kernels import _boltzmann, _gibbs, _spikes
+    from sklearn_sbs._kernels import _enumeration, _gibbs, _spikes
 
-    for module in (_boltzmann, _gibbs, _spikes):
+    for module in (_enumeration, _gibbs, _spikes):
         assert module.__file__.endswith((".so", ".pyd")), module.__file__
 
 

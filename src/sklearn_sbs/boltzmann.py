@@ -19,7 +19,7 @@ import os
 
 import numpy as np
 
-from ._kernels import _boltzmann, _gibbs
+from ._kernels import _enumeration, _gibbs
 from ._validation import (
     MAX_JOINT_UNITS, as_generator, as_int, check_boltzmann, check_joint_size,
 )
@@ -113,7 +113,7 @@ def _enumerate(W, b, want_joint, want_moments):
     work_z = np.zeros((n_chunks, max(H, 1)), dtype=np.int8)
     joint = np.empty(1 << n if want_joint else 1)
     block_m = np.empty(1 << H if want_joint else 1)
-    _boltzmann.enumerate_chunks(
+    _enumeration.enumerate_chunks(
         W, b, L, joint, block_m, want_joint, want_moments, chunk_m, chunk_s,
         chunk_a, chunk_x, chunk_y, work, work_z, threads,
     )
@@ -124,7 +124,7 @@ def _enumerate(W, b, want_joint, want_moments):
     log_z = m_max + np.log(total)
     moments = None
     if want_joint:
-        _boltzmann.scale_blocks(joint.reshape(1 << H, NL), block_m, log_z, threads)
+        _enumeration.scale_blocks(joint.reshape(1 << H, NL), block_m, log_z, threads)
         joint = joint.reshape((2,) * n)
     else:
         joint = None
