@@ -13,6 +13,7 @@ import sklearn_sbs._machine._state as machine_state
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine
 from sklearn_sbs.boltzmann import gibbs_sample, joint_distribution
 from sklearn_sbs.metrics import dkl
+from sklearn_sbs.sources import PoissonNoise
 from sklearn_sbs.synapses import StaticSynapse, TsodyksMarkramSynapse
 
 W3 = np.array([[0.0, 0.8, -0.6], [0.8, 0.0, 0.4], [-0.6, 0.4, 0.0]])
@@ -279,3 +280,29 @@ def test_correction_limits(frozen_calibrator):
     with pytest.raises(ValueError, match="correction_rounds"):
         SpikingBoltzmannMachine(W3, B3, correction_rounds=-1,
                                 calibrator=frozen_calibrator).fit()
+
+
+def test_nested_parameters_of_unset_objects_name_what_to_pass(frozen_calibrator):
+    # calibrator=None and noise=None mean defaults: there is no object to set on
+    for est, key, owner in [
+        (SpikingBoltzmannMachine(W3, B3), "calibrator__noise__rate_exc", "'calibrator'"),
+        (SpikingBoltzmannMachine(W3, B3), "noise__rate_exc", "'noise'"),
+        (SpikingBoltzmannMachine(W3, B3, calibrator=LIFSamplerCalibrator()),
+         "calibrator__noise__rate_exc", "'calibrator__noise'"),
+        (LIFSamplerCalibrator(), "noise__weight_exc", "'noise'"),
+    ]:
+        with pytest.raises(ValueError, match=f"{owner} is None.*pass"):
+            est.set_params(**{key: 1000.0})
+    # with the objects given, the same names set them, and bad values are refused
+    # by fit before any simulation, with their full path
+    bm = SpikingBoltzmannMachine(W3, B3, calibrator=LIFSamplerCalibrator(noise=PoissonNoise()),
+                                 synapse=TsodyksMarkramSynapse())
+    bm.set_params(calibrator__noise__rate_exc=-5.0)
+    assert bm.calibrator.noise.rate_exc == -5.0
+    with pytest.raises(ValueError, match="'calibrator__noise__rate_exc' parameter of "
+                                         "SpikingBoltzmannMachine"):
+        bm.fit()
+    bm.set_params(calibrator__noise__rate_exc=3000.0, synapse__U=0.0)
+    with pytest.raises(ValueError, match="'synapse__U' parameter of SpikingBoltzmannMachine"):
+        bm.fit()
+    assert not hasattr(bm, "calibrators_")

@@ -17,7 +17,7 @@ from ._serialization import (
     JSONFileMixin, noise_from_dict, noise_to_dict, read_document, to_plain,
 )
 from ._simulation import FreeMembraneTask, NetworkTask, params_tuple, run_tasks
-from ._validation import validate_nested
+from ._validation import NestedParamsMixin, validate_nested
 from .metrics import bernoulli_dkl
 from .sources import default_noise
 from .spikes import SpikeTrains
@@ -41,7 +41,7 @@ def logistic(v, v_p05, alpha):
     return 0.5 * (1.0 + np.tanh(0.5 * (np.asarray(v, dtype=float) - v_p05) / alpha))
 
 
-class LIFSamplerCalibrator(JSONFileMixin, BaseEstimator):
+class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
     """Calibrate a LIF neuron under background noise into a logistic sampler.
 
     ``fit`` simulates neurons that differ only in their resting potential
