@@ -1,10 +1,22 @@
-"""Input checks shared by the public wrappers: each raises ``ValueError`` (or
-``TypeError``) naming the parameter, the offending value and what is allowed.
+"""What scikit-learn's parameter validation does not cover.
 
 Parameter objects (noise sources, synapses, calibrators) declare
-``_parameter_constraints`` for scikit-learn's validation; :class:`ArrayOf` is
-the constraint it lacks (sequences of numbers), :func:`validate_nested` checks
-an object and the objects it holds under their full ``a__b__c`` names.
+``_parameter_constraints``, public functions and methods use
+``sklearn.utils._param_validation.validate_params``: every such error is an
+``InvalidParameterError`` (a ValueError and a TypeError) saying "The 'x'
+parameter of f must be ... Got ... instead.".  This module adds the
+constraints scikit-learn lacks -- :class:`Number` (an Interval refusing bools),
+:class:`ArrayOf` (sequences and arrays of numbers), :data:`RANDOM_STATE_OR_GENERATOR`
+-- and :func:`validate_nested`, which checks an object and the objects it holds
+under their full ``a__b__c`` names.
+
+Checks no constraint can express (array shapes and finiteness, a Boltzmann
+machine's symmetry, unit indices, sizes of joint distributions) are the small
+helpers below; each raises ``ValueError`` naming the parameter.
+
+Note that an Interval with an open bound (``closed="neither"``, or ``"left"``
+for the upper bound) refuses infinity there, and every Interval refuses NaN:
+``Number(Real, None, None, closed="neither")`` is a finite number.
 """
 
 import numbers
@@ -99,17 +111,37 @@ def check_boltzmann(weights, biases):
     return np.ascontiguousarray(0.5 * (W + W.T)), b
 
 
-def as_generator(random_state):
-    """A ``numpy.random.Generator`` from None, an int, a Generator or a RandomState."""
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
-    if random_state is None or isinstance(random_state, (np.random.Generator, numbers.Integral)):
-        if isinstance(random_state, bool):
-            raise TypeError("random_state must be None, an int or a numpy random generator, got a bool")
-        return np.random.default_rng(random_state)
-    raise TypeError(
-        f"random_state must be None, an int or a numpy random generator, got {_describe(random_state)}"
-    )
+class Number(Interval):
+    """Constraint: a number in an interval, as scikit-learn's
+    :class:`~sklearn.utils._param_validation.Interval`, but not a bool.
+
+    ``True`` is an ``Integral`` (and a ``Real``) to Python, so an ``Interval``
+    accepts it as 1; a count, a time or a seed given as a bool is a mistake.
+
+    Examples
+    --------
+    >>> from numbers import Integral, Real
+    >>> Number(Integral, 0, None, closed="left").is_satisfied_by(True)
+    False
+    >>> finite = Number(Real, None, None, closed="neither")
+    >>> finite.is_satisfied_by(-1.5), finite.is_satisfied_by(float("inf")), str(finite)
+    (True, False, 'a float in the range (-inf, inf)')
+    """
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
+
+#: ``random_state`` of functions that draw from a ``numpy.random.Generator``:
+#: None, a non-negative int (any size, as ``numpy.random.default_rng`` takes),
+#: a ``Generator`` or a ``RandomState`` (scikit-learn's "random_state" lacks
+#: ``Generator`` and ints from 2**32 on).
+RANDOM_STATE_OR_GENERATOR = [
+    Number(numbers.Integral, 0, None, closed="left"),
+    np.random.RandomState,
+    np.random.Generator,
+    None,
+]
 
 
 class ArrayOf(Interval):
@@ -117,8 +149,10 @@ class ArrayOf(Interval):
     :class:`~sklearn.utils._param_validation.Interval`.
 
     ``ndim=2`` asks for a sequence of such sequences (they may differ in
-    length); ``min_length`` applies to the outer sequence.  It is an Interval
-    (of the elements) so that scikit-learn's parameter validation accepts it.
+    length); ``min_length`` applies to the outer sequence.  ``ndim=None``
+    asks for a list, tuple or array of any shape (nested lists must be
+    regular), and ``min_length`` counts its elements.  It is an Interval (of
+    the elements) so that scikit-learn's parameter validation accepts it.
 
     Examples
     --------
@@ -128,6 +162,11 @@ class ArrayOf(Interval):
     (True, False, False)
     >>> str(ArrayOf(Real, 0, None, closed="neither", min_length=0, ndim=2))
     'a sequence of sequences of floats in the range (0.0, inf)'
+    >>> probabilities = ArrayOf(Real, 0, 1, closed="both", ndim=None)
+    >>> probabilities.is_satisfied_by([[0.5, 1.0]]), probabilities.is_satisfied_by([0.5, float("nan")])
+    (True, False)
+    >>> str(probabilities)
+    'a non-empty array of floats in the range [0.0, 1.0]'
     """
 
     def __init__(self, type, left, right, *, closed, min_length=1, ndim=1):
@@ -136,7 +175,19 @@ class ArrayOf(Interval):
         self.ndim = ndim
 
     def is_satisfied_by(self, val):
+        if self.ndim is None:
+            return self._array_holds(val)
         return self._holds(val, self.ndim) and len(val) >= self.min_length
+
+    def _array_holds(self, val):
+        if not isinstance(val, (list, tuple, np.ndarray)):
+            return False
+        try:
+            arr = np.asarray(val)
+        except (TypeError, ValueError):         # ragged nested lists
+            return False
+        kinds = "iu" if self.type is numbers.Integral else "iuf"
+        return arr.dtype.kind in kinds and arr.size >= self.min_length and self._bounds_hold(arr)
 
     def _holds(self, val, ndim):
         if not isinstance(val, (list, tuple, np.ndarray)) or getattr(val, "ndim", 1) == 0:
@@ -160,6 +211,8 @@ class ArrayOf(Interval):
         # "a float in the range ..." -> "floats in the range ..."
         _, noun, rest = super().__str__().split(" ", 2)
         text = f"{noun}s {rest}"
+        if self.ndim is None:
+            return ("a non-empty array of " if self.min_length else "an array of ") + text
         for _ in range(self.ndim - 1):
             text = f"sequences of {text}"
         return ("a non-empty sequence of " if self.min_length else "a sequence of ") + text
@@ -229,6 +282,26 @@ in the range [0.0, inf). Got -1 instead.
             raise type(exc)(f"Invalid parameters of {caller_name}: {exc}") from None
     for name, value in params.items():
         validate_nested(value, prefix + name, caller)
+
+
+def validate_items(values, name, constraints, caller_name):
+    """Validate every item of a sequence against ``constraints``, as ``name[i]``.
+
+    For per-unit parameters given as a sequence: the items get the message a
+    single value would get.
+
+    Examples
+    --------
+    >>> validate_items([{}, 3], "neuron_params", [dict, None], "weights_to_bio")
+    Traceback (most recent call last):
+    ...
+    sklearn.utils._param_validation.InvalidParameterError: The 'neuron_params[1]' parameter of \
+weights_to_bio must be an instance of 'dict' or None. Got 3 instead.
+    """
+    names = [f"{name}[{i}]" for i in range(len(values))]
+    validate_parameter_constraints(
+        dict.fromkeys(names, constraints), dict(zip(names, values)), caller_name=caller_name
+    )
 
 
 MAX_JOINT_UNITS = 24        # a joint of 2**24 probabilities takes 128 MiB

@@ -16,12 +16,14 @@ marginals and second moments to 30 free units.
 """
 
 import os
+from numbers import Integral
 
 import numpy as np
+from sklearn.utils._param_validation import validate_params
 
 from ._kernels import _enumeration, _gibbs
 from ._validation import (
-    MAX_JOINT_UNITS, as_generator, as_int, check_boltzmann, check_joint_size,
+    MAX_JOINT_UNITS, RANDOM_STATE_OR_GENERATOR, Number, check_boltzmann, check_joint_size,
 )
 
 __all__ = [
@@ -38,6 +40,18 @@ MAX_ENUMERATED_UNITS = 30
 _LOW_BITS = 11          # units enumerated as a block per Gray step (see the kernel)
 _CHUNKS_PER_THREAD = 8  # independent pieces of the enumeration, for load balance
 _PARALLEL_FROM = 23     # below, one thread is as fast and safe from a busy second core
+
+
+_MACHINE = {"weights": ["array-like"], "biases": ["array-like"]}
+_CLAMPED_MACHINE = {**_MACHINE, "clamped": [None, dict, "array-like"]}
+
+
+def _generator(random_state):
+    """A ``numpy.random.Generator`` from a valid ``random_state``; a RandomState
+    seeds a new Generator with one draw."""
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
+    return np.random.default_rng(random_state)
 
 
 def _n_threads(n_free):
@@ -66,7 +80,7 @@ def _check_clamped(clamped, n):
         try:
             values = np.asarray(clamped, dtype=np.float64).copy()
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"clamped must be None, a dict or an array of length {n}") from exc
+            raise ValueError("clamped values must be 0 or 1 (NaN for free units)") from exc
         if values.shape != (n,):
             raise ValueError(
                 f"clamped must have shape ({n},) with NaN for free units, got shape {values.shape}"
@@ -153,6 +167,7 @@ def _check_size(n_free, limit, what):
         )
 
 
+@validate_params(_CLAMPED_MACHINE, prefer_skip_nested_validation=True)
 def log_partition(weights, biases, clamped=None):
     """Log partition function ``log Z`` of a Boltzmann machine.
 
@@ -187,6 +202,7 @@ def log_partition(weights, biases, clamped=None):
     return const + _enumerate(W, b, False, False)[0]
 
 
+@validate_params(_CLAMPED_MACHINE, prefer_skip_nested_validation=True)
 def joint_distribution(weights, biases, clamped=None):
     """Exact joint distribution, an array of shape ``(2,) * n_units``.
 
@@ -247,6 +263,7 @@ def _moments(weights, biases, clamped, what):
     return out
 
 
+@validate_params(_CLAMPED_MACHINE, prefer_skip_nested_validation=True)
 def marginals(weights, biases, clamped=None):
     """Marginal probabilities ``p(z_i = 1)`` of all units (one pass, up to 30 units).
 
@@ -276,6 +293,7 @@ def marginals(weights, biases, clamped=None):
     return np.diag(_moments(weights, biases, clamped, "marginals")).copy()
 
 
+@validate_params(_CLAMPED_MACHINE, prefer_skip_nested_validation=True)
 def second_moments(weights, biases, clamped=None):
     """Second moments ``<z_i z_j>``, an (n_units, n_units) matrix.
 
@@ -306,6 +324,11 @@ def second_moments(weights, biases, clamped=None):
     return _moments(weights, biases, clamped, "second_moments")
 
 
+@validate_params(
+    {"n_units": [Number(Integral, 1, None, closed="left")],
+     "random_state": RANDOM_STATE_OR_GENERATOR},
+    prefer_skip_nested_validation=True,
+)
 def make_random_network(n_units, random_state=None):
     """The sbs tutorial's random Boltzmann machine.
 
@@ -316,7 +339,7 @@ def make_random_network(n_units, random_state=None):
     ----------
     n_units : int
         Number of units.
-    random_state : None, int or numpy.random.Generator, default=None
+    random_state : None, int, numpy.random.Generator or RandomState, default=None
         Seed.
 
     Returns
@@ -331,14 +354,22 @@ def make_random_network(n_units, random_state=None):
     >>> bool((W == W.T).all()), W.diagonal().tolist(), b.shape
     (True, [0.0, 0.0, 0.0], (3,))
     """
-    n_units = as_int(n_units, "n_units", low=1)
-    rng = as_generator(random_state)
+    n_units = int(n_units)
+    rng = _generator(random_state)
     a = rng.normal(size=(n_units, n_units))
     weights = (a + a.T) / 2
     np.fill_diagonal(weights, 0.0)
     return weights, rng.normal(size=n_units)
 
 
+@validate_params(
+    {**_MACHINE,
+     "n_samples": [Number(Integral, 0, None, closed="left")],
+     "burn_in": [Number(Integral, 0, None, closed="left")],
+     "thin": [Number(Integral, 1, None, closed="left")],
+     "random_state": RANDOM_STATE_OR_GENERATOR},
+    prefer_skip_nested_validation=True,
+)
 def gibbs_sample(weights, biases, n_samples, *, burn_in=100, thin=1, random_state=None):
     """Draw states with a systematic-scan Gibbs sampler: the ideal-sampler baseline.
 
@@ -375,10 +406,8 @@ def gibbs_sample(weights, biases, n_samples, *, burn_in=100, thin=1, random_stat
     array([0.5, 1. , 0. ])
     """
     W, b = check_boltzmann(weights, biases)
-    n_samples = as_int(n_samples, "n_samples", low=0)
-    burn_in = as_int(burn_in, "burn_in", low=0)
-    thin = as_int(thin, "thin", low=1)
-    rng = as_generator(random_state)
+    n_samples, burn_in, thin = int(n_samples), int(burn_in), int(thin)
+    rng = _generator(random_state)
     n = b.shape[0]
     z = rng.integers(0, 2, size=n, dtype=np.uint8)
     out = np.empty((n_samples, n), dtype=np.uint8)
@@ -394,6 +423,7 @@ def gibbs_sample(weights, biases, n_samples, *, burn_in=100, thin=1, random_stat
     return out
 
 
+@validate_params({"states": ["array-like"]}, prefer_skip_nested_validation=True)
 def empirical_distribution(states):
     """The distribution of binary rows: the fraction of rows in each state.
 
