@@ -1,33 +1,33 @@
 """Divergences between distributions over binary states."""
 
-import numpy as np
+from numbers import Real
 
-from ._validation import as_float_array, as_real
+import numpy as np
+from sklearn.utils._param_validation import validate_params
+
+from ._validation import ArrayOf, Number
 
 __all__ = ["dkl", "marginal_dkl", "bernoulli_dkl"]
 
 _SUM_TOLERANCE = 1e-6
+_DISTRIBUTION = [ArrayOf(Real, 0, None, closed="left", ndim=None)]     # finite, >= 0
+_PROBABILITY = [Number(Real, 0, 1, closed="both"), ArrayOf(Real, 0, 1, closed="both", ndim=None,
+                                                           min_length=0)]
+_BERNOULLI_EPS = [Number(Real, 0, 0.5, closed="neither"), None]
 
 
 def _distribution(values, name):
-    arr = np.asarray(values)
-    p = as_float_array(arr, name, max(arr.ndim, 1)).ravel()
-    if p.size == 0:
-        raise ValueError(f"{name} must not be empty")
-    if np.any(p < 0):
-        raise ValueError(f"{name} must be non-negative, got a minimum of {p.min():g}")
+    p = np.asarray(values, dtype=np.float64).ravel()
     total = p.sum()
     if abs(total - 1.0) > _SUM_TOLERANCE:
         raise ValueError(f"{name} must sum to 1 (within {_SUM_TOLERANCE:g}), got {total:.9g}")
     return p
 
 
-def _check_eps(eps):
-    if eps is None:
-        return None
-    return as_real(eps, "eps", low=0, low_inclusive=False)
-
-
+@validate_params(
+    {"p": _DISTRIBUTION, "q": _DISTRIBUTION, "eps": [Number(Real, 0, None, closed="neither"), None]},
+    prefer_skip_nested_validation=True,
+)
 def dkl(p, q, eps=None):
     """Kullback-Leibler divergence ``sum p log(p / q)`` in nats.
 
@@ -61,8 +61,8 @@ def dkl(p, q, eps=None):
         raise ValueError(f"p and q must have the same shape, got {np.shape(p)} and {np.shape(q)}")
     p = _distribution(p, "p")
     q = _distribution(q, "q")
-    eps = _check_eps(eps)
     if eps is not None:
+        eps = float(eps)
         q = (q + eps) / (1.0 + eps * q.size)
     support = p > 0
     if np.any(q[support] == 0):
@@ -70,13 +70,17 @@ def dkl(p, q, eps=None):
     return float(np.sum(p[support] * (np.log(p[support]) - np.log(q[support]))))
 
 
+@validate_params(
+    {"p": _PROBABILITY, "q": _PROBABILITY, "eps": _BERNOULLI_EPS},
+    prefer_skip_nested_validation=True,
+)
 def bernoulli_dkl(p, q, eps=None):
     """Element-wise KL divergence between Bernoulli distributions with P(1) = p, q.
 
     Parameters
     ----------
     p, q : array-like of the same shape, values in [0, 1]
-    eps : float, optional
+    eps : float in (0, 0.5), optional
         Clip ``q`` into ``[eps, 1 - eps]`` first, so that q = 0 or 1 stays finite.
 
     Returns
@@ -93,13 +97,7 @@ def bernoulli_dkl(p, q, eps=None):
     q_arr = np.asarray(q, dtype=np.float64)
     if p_arr.shape != q_arr.shape:
         raise ValueError(f"p and q must have the same shape, got {p_arr.shape} and {q_arr.shape}")
-    for name, arr in (("p", p_arr), ("q", q_arr)):
-        if not np.all(np.isfinite(arr)) or np.any((arr < 0) | (arr > 1)):
-            raise ValueError(f"{name} must hold probabilities in [0, 1]")
-    eps = _check_eps(eps)
     if eps is not None:
-        if eps >= 0.5:
-            raise ValueError(f"eps must be below 0.5 for Bernoulli clipping, got {eps}")
         q_arr = np.clip(q_arr, eps, 1.0 - eps)
     with np.errstate(divide="ignore", invalid="ignore"):
         on = np.where(p_arr > 0, p_arr * (np.log(p_arr) - np.log(q_arr)), 0.0)
@@ -107,6 +105,10 @@ def bernoulli_dkl(p, q, eps=None):
     return on + off
 
 
+@validate_params(
+    {"p_on": _PROBABILITY, "q_on": _PROBABILITY, "eps": _BERNOULLI_EPS},
+    prefer_skip_nested_validation=True,
+)
 def marginal_dkl(p_on, q_on, eps=None):
     """Sum over units of the Bernoulli divergences of their marginals.
 

@@ -8,14 +8,19 @@ and co-activation of all units, and states sampled on a time grid.  All of them
 take time linear in the number of spikes.
 """
 
+from numbers import Integral, Real
+
 import numpy as np
+from sklearn.utils._param_validation import validate_params
 
 from ._kernels import _spikes
-from ._validation import MAX_JOINT_UNITS, as_float_array, as_int, as_real, check_units
+from ._validation import MAX_JOINT_UNITS, ArrayOf, Number, as_float_array, check_units
 
 __all__ = ["SpikeTrains", "MAX_JOINT_UNITS"]
 
 _MAX_STATE_BYTES = 2 ** 31       # states on a grid: refuse outputs above 2 GiB
+_TIME = [Number(Real, None, None, closed="neither")]        # finite, ms
+_WINDOW = {"t_start": _TIME, "t_stop": _TIME}
 
 
 class SpikeTrains:
@@ -56,8 +61,15 @@ class SpikeTrains:
            [1, 1]], dtype=uint8)
     """
 
+    @validate_params(
+        {"times": ["array-like"], "ids": ["array-like"],
+         "n_units": [Number(Integral, 1, None, closed="left")],
+         "tau_on": [Number(Real, 0, None, closed="neither"),
+                    ArrayOf(Real, 0, None, closed="neither")]},
+        prefer_skip_nested_validation=True,
+    )
     def __init__(self, times, ids, n_units, tau_on):
-        self.n_units = as_int(n_units, "n_units", low=1)
+        self.n_units = int(n_units)
         times = as_float_array(times, "times", 1)
         ids_arr = np.asarray(ids)
         if ids_arr.ndim != 1 or ids_arr.shape != times.shape:
@@ -73,14 +85,14 @@ class SpikeTrains:
                 f"ids must lie in [0, n_units) = [0, {self.n_units}), "
                 f"got values from {ids_arr.min()} to {ids_arr.max()}"
             )
-        tau = np.asarray(tau_on, dtype=np.float64) if np.ndim(tau_on) else None
-        if tau is None:
-            tau = np.full(self.n_units, as_real(tau_on, "tau_on", low=0, low_inclusive=False))
+        if np.ndim(tau_on) == 0:
+            tau = np.full(self.n_units, float(tau_on))
         else:
-            tau = as_float_array(tau, "tau_on", 1)
-            if tau.shape != (self.n_units,) or not np.all(tau > 0):
+            tau = np.asarray(tau_on, dtype=np.float64)
+            if tau.shape != (self.n_units,):
                 raise ValueError(
-                    f"tau_on must be a positive number or {self.n_units} positive numbers, got {tau_on!r}"
+                    f"tau_on must be one number or one per unit (n_units = {self.n_units}), "
+                    f"got {tau.shape[0]}"
                 )
         if times.size > 1 and np.any(times[1:] < times[:-1]):
             order = np.argsort(times)     # sorted once, here; stability is not needed
@@ -95,8 +107,7 @@ class SpikeTrains:
         return self.times.shape[0]
 
     def _window(self, t_start, t_stop):
-        t_start = as_real(t_start, "t_start")
-        t_stop = as_real(t_stop, "t_stop")
+        t_start, t_stop = float(t_start), float(t_stop)
         if not t_stop > t_start:
             raise ValueError(f"t_stop must be greater than t_start, got t_start={t_start}, t_stop={t_stop}")
         return t_start, t_stop
@@ -111,6 +122,7 @@ class SpikeTrains:
             self._intervals = _spikes.on_intervals(self.times, self.ids, self.tau_on, self.n_units)
         return self._intervals
 
+    @validate_params(_WINDOW, prefer_skip_nested_validation=True)
     def marginals(self, t_start, t_stop):
         """Fraction of ``[t_start, t_stop)`` each unit spends on, shape (n_units,)."""
         t_start, t_stop = self._window(t_start, t_stop)
@@ -118,6 +130,7 @@ class SpikeTrains:
         on = _spikes.on_time(self.times, self.ids, is_start, ends, self.n_units, t_start, t_stop)
         return on / (t_stop - t_start)
 
+    @validate_params(_WINDOW, prefer_skip_nested_validation=True)
     def coactivation(self, t_start, t_stop):
         """Time-weighted ``<z_i z_j>`` of all units, shape (n_units, n_units).
 
@@ -132,6 +145,8 @@ class SpikeTrains:
     def _check_units(self, units):
         return np.asarray(check_units(units, self.n_units, joint=True), dtype=np.int64)
 
+    @validate_params({**_WINDOW, "units": [None, "array-like"]},
+                     prefer_skip_nested_validation=True)
     def joint(self, t_start, t_stop, units=None):
         """Time-weighted joint distribution of ``units`` (default: all, at most 24).
 
@@ -156,13 +171,15 @@ class SpikeTrains:
         )
         return (hist / (t_stop - t_start)).reshape((2,) * m)
 
+    @validate_params({**_WINDOW, "step": [Number(Real, 0, None, closed="neither")]},
+                     prefer_skip_nested_validation=True)
     def states(self, t_start, t_stop, step):
         """Binary states of all units at ``t_start + k * step`` for times ``< t_stop``.
 
         Returns a uint8 array of shape (n_samples, n_units).
         """
         t_start, t_stop = self._window(t_start, t_stop)
-        step = as_real(step, "step", low=0, low_inclusive=False)
+        step = float(step)
         estimate = np.ceil((t_stop - t_start) / step)
         if not estimate * self.n_units <= _MAX_STATE_BYTES:      # also catches inf
             raise ValueError(
