@@ -460,7 +460,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
             target = self.target_joint()
         else:
             X = validate_data(self, X, reset=False, dtype=np.float64)
-            check_states(X, n)
+            check_states(X)       # validate_data checked the width
             target = boltzmann.empirical_distribution(X)
         run = self._run()
         return -dkl(target, run.joint(tuple(range(n))), eps=run.smoothing())

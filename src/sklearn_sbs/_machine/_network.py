@@ -55,8 +55,10 @@ class SamplerNetwork:
             fixed = params_tuple(neurons.shared_params(c.neuron_params_))
             groups.setdefault((c.neuron_model, fixed), []).append(j)
         self.groups = tuple((m, p, tuple(u)) for (m, p), u in groups.items())
-        self.noise = tuple((noise if noise is not None else c.noise_).simulation_specs()
-                           for c in cals)
+        sources = [noise if noise is not None else c.noise_ for c in cals]
+        distinct = {id(source): source for source in sources}   # units usually share one
+        specs = {key: source.simulation_specs() for key, source in distinct.items()}
+        self.noise = tuple(specs[id(source)] for source in sources)
 
     @property
     def n_units(self):

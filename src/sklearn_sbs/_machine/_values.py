@@ -15,10 +15,8 @@ def check_unit_interval(X, name="X"):
         )
 
 
-def check_states(X, n_units):
-    """Refuse anything but binary states, one column per unit."""
-    if X.shape[1] != n_units:
-        raise ValueError(f"X must have one column per unit ({n_units}), got {X.shape[1]} columns")
+def check_states(X):
+    """Refuse anything but binary states."""
     if not np.all((X == 0) | (X == 1)):
         raise ValueError("X must hold binary states (0 or 1)")
 

@@ -3,6 +3,7 @@ distribution of a few units and the marginals of all."""
 
 import numpy as np
 
+from .._validation import check_units
 from ..metrics import dkl as _dkl
 from ._base import DisplayMixin, as_1d, label, paired_bars
 
@@ -58,27 +59,6 @@ def _shown_dkl(target, sampled, dkl):
         return _dkl(target, sampled)
     except ValueError as exc:
         raise ValueError(f"target and sampled must be distributions: {exc}") from exc
-
-
-def _unit_labels(units, m, name="units"):
-    """``units`` (default 0 .. m-1) as a tuple of m distinct integers."""
-    if units is None:
-        return tuple(range(m))
-    arr = np.asarray(units)
-    if arr.shape != (m,) or not np.issubdtype(arr.dtype, np.integer) \
-            or np.unique(arr).size != m:
-        raise ValueError(f"{name} must be {m} distinct unit indices, got {units!r}")
-    return tuple(int(u) for u in arr)
-
-
-def _unit_indices(units, n_units):
-    """``units`` as an index array of distinct units in [0, n_units)."""
-    arr = np.asarray(units)
-    if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer) \
-            or arr.min() < 0 or arr.max() >= n_units or np.unique(arr).size != arr.size:
-        raise ValueError(f"units must be distinct unit indices in [0, {n_units}), "
-                         f"got {units!r}")
-    return arr
 
 
 def _state_labels(m):
@@ -187,7 +167,7 @@ class JointDistributionDisplay(DisplayMixin):
         if m > _MAX_PLOTTED_UNITS:
             raise ValueError(f"{type(self).__name__} draws at most {_MAX_PLOTTED_UNITS} units "
                              f"({1 << _MAX_PLOTTED_UNITS} states), got {m}; select fewer units")
-        units = _unit_labels(self.units, m)
+        units = check_units(self.units, None, size=m)
         target, sampled = target.ravel(), sampled.ravel()
         self.dkl_ = _shown_dkl(target, sampled, self.dkl)
         ax, fig, name = self._validate_plot_params(ax=ax, name=name)
@@ -336,7 +316,7 @@ class MarginalsDisplay(DisplayMixin):
         for which, arr in (("target", target), ("sampled", sampled)):
             if not np.all(np.isfinite(arr)) or np.any((arr < 0) | (arr > 1)):
                 raise ValueError(f"{which} must hold probabilities in [0, 1]")
-        units = _unit_labels(self.units, target.size)
+        units = check_units(self.units, None, size=target.size)
         ax, fig, name = self._validate_plot_params(ax=ax, name=name)
         self.target_bars_, self.sampled_bars_ = paired_bars(
             ax, target, sampled, [str(u) for u in units], name=name, target_kw=target_kw,
@@ -382,7 +362,7 @@ class MarginalsDisplay(DisplayMixin):
         sampled = np.asarray(machine.sampled_marginals())      # samples if needed
         target = np.asarray(machine.target_marginals())
         if units is not None:
-            chosen = _unit_indices(units, target.size)
+            chosen = np.asarray(check_units(units, target.size))
             target, sampled = target[chosen], sampled[chosen]
         display = cls(target=target, sampled=sampled, units=units, name=name)
         return display.plot(ax=ax, target_kw=target_kw, **kwargs)
