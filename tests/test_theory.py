@@ -241,13 +241,17 @@ def test_bias_translation_is_vectorised_per_unit():
 
 @pytest.mark.parametrize("func", [bias_to_v_rest, v_rest_to_bias])
 def test_bias_translation_validates(func):
-    with pytest.raises(ValueError, match="alpha must be > 0"):
+    positive = r"'alpha' parameter of \w+ must be a float in the range \(0.0, inf\)"
+    with pytest.raises(ValueError, match=positive):
         func(1.0, -50.0, 0.0)
-    with pytest.raises(ValueError, match="alpha must be > 0"):
+    with pytest.raises(ValueError, match=positive):
         func([1.0, 2.0], -50.0, [0.5, -0.5])
-    with pytest.raises(ValueError, match="v_p05 must be finite"):
+    with pytest.raises(ValueError, match=r"'v_p05' parameter of \w+ must be a float in the range "
+                                         r"\(-inf, inf\)"):
         func(1.0, np.nan, 1.0)
-    with pytest.raises(ValueError, match="(bias|v_rest) must be .*real numbers"):
+    with pytest.raises(ValueError, match=r"'v_p05' parameter"):
+        func(1.0, [-50.0, np.inf], 1.0)
+    with pytest.raises(ValueError, match=r"'(bias|v_rest)' parameter of \w+ must be a float"):
         func("a", -50.0, 1.0)
 
 
@@ -286,10 +290,12 @@ def test_psp_mean_conductance_based_follows_driving_force():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"receptor": "exc"}, "receptor must be one of"),
-    ({"tau_on": 0.0}, "tau_on must be a number > 0"),
-    ({"tau_on": [1.0, 2.0]}, "tau_on must be a number > 0"),
-    ({"v_rest": np.nan}, "v_rest must be finite"),
+    ({"receptor": "exc"}, r"'receptor' parameter of psp_mean_per_weight must be a str among"),
+    ({"tau_on": 0.0}, r"'tau_on' parameter of psp_mean_per_weight must be a float in the range "
+                      r"\(0.0, inf\)"),
+    ({"tau_on": [1.0, 2.0]}, r"'tau_on' parameter of psp_mean_per_weight must be a float"),
+    ({"v_rest": np.nan}, r"'v_rest' parameter of psp_mean_per_weight must be a float in the range "
+                         r"\(-inf, inf\)"),
 ])
 def test_psp_mean_validates(kwargs, match):
     args = dict(receptor="excitatory", v_rest=None, tau_on=None) | kwargs
@@ -298,7 +304,8 @@ def test_psp_mean_validates(kwargs, match):
 
 
 def test_noise_is_validated():
-    with pytest.raises(TypeError, match="noise must be a PoissonNoise"):
+    with pytest.raises(TypeError, match="'noise' parameter of free_membrane_stats must be an object "
+                                        "implementing 'inputs'"):
         free_membrane_stats("IF_cond_exp", None, {"rate_exc": 3000.0})
     with pytest.raises(ValueError, match="rate_exc"):
         free_membrane_stats("IF_cond_exp", None, PoissonNoise(rate_exc=-1.0))
@@ -381,8 +388,12 @@ def test_weight_translation_validates(func):
         func(np.full((2, 2), np.nan), -50.0, 0.8, "IF_cond_exp", None, None)
     with pytest.raises(ValueError, match=r"v_rest must be a number or have shape \(n_units,\)"):
         func(W, [-50.0, -50.0, -50.0], 0.8, "IF_cond_exp", None, None)
-    with pytest.raises(ValueError, match="alpha must be > 0"):
+    with pytest.raises(ValueError, match=r"'alpha' parameter of \w+ must be a float in the range "
+                                         r"\(0.0, inf\)"):
         func(W, -50.0, [0.8, 0.0], "IF_cond_exp", None, None)
+    with pytest.raises(TypeError, match=r"'noise\[1\]' parameter of \w+ must be an object "
+                                        "implementing 'inputs'"):
+        func(W, -50.0, 0.8, "IF_cond_exp", None, [None, {"rate_exc": 1.0}])
     with pytest.raises(ValueError, match="neuron_params must be one value or a sequence of n_units = 2"):
         func(W, -50.0, 0.8, "IF_cond_exp", [None, None, None], None)
     with pytest.raises(ValueError, match="noise must be one value"):

@@ -29,11 +29,13 @@ Conventions
 """
 
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
+from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
 
-from ._validation import _describe, as_float_array
-from .neurons import check_neuron_params, get_model, on_time
+from ._validation import ArrayOf, Number, as_float_array, validate_items
+from .neurons import NEURON_MODELS, check_neuron_params, get_model, on_time
 from .sources import default_noise
 
 __all__ = [
@@ -53,6 +55,20 @@ __all__ = [
 _GAUSS_TO_LOGISTIC = np.sqrt(2.0 * np.pi) / 4.0
 _RECEPTORS = ("excitatory", "inhibitory")
 _SERIES_BELOW = 1e-2  # |x| below which (e^x - 1 - x) / x^2 is summed as a series
+
+# parameter constraints (validate_params); numbers are finite: open bounds refuse inf
+_NUMBER = Number(Real, None, None, closed="neither")
+_VALUES = [_NUMBER, ArrayOf(Real, None, None, closed="neither", ndim=None, min_length=0)]
+_POSITIVE = [Number(Real, 0, None, closed="neither"),
+             ArrayOf(Real, 0, None, closed="neither", ndim=None, min_length=0)]
+_PARAMS = [dict, None]
+_NOISE = [HasMethods("inputs"), None]
+_MEMBRANE = {"neuron_model": [StrOptions(set(NEURON_MODELS))], "neuron_params": _PARAMS,
+             "noise": _NOISE}
+_TRANSLATION = {           # weights_to_bio and weights_to_theo: parameters shared or per unit
+    "v_rest": _VALUES, "alpha": _POSITIVE, "neuron_model": _MEMBRANE["neuron_model"],
+    "neuron_params": _PARAMS + [list, tuple], "noise": _NOISE + [list, tuple],
+}
 
 
 # ---------------------------------------------------------------------------
@@ -243,16 +259,12 @@ def _membrane(neuron_model, neuron_params, noise):
     params = check_neuron_params(neuron_model, neuron_params)
     if noise is None:
         noise = default_noise(neuron_model)
-    if not callable(getattr(noise, "inputs", None)):
-        raise TypeError(f"noise must be a PoissonNoise (or have inputs()), got {_describe(noise)}")
     return _Membrane(model.conductance_based, model.kernel, params, tuple(noise.inputs()))
 
 
-def _as_values(value, name):
-    """A finite float (for a scalar) or float array."""
-    ndim = np.ndim(value)
-    arr = as_float_array(value, name, ndim)  # note: 0-d comes back with shape (1,)
-    return float(arr[0]) if ndim == 0 else arr
+def _as_values(value):
+    """A validated number as a float, numbers as a float array."""
+    return float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=np.float64)
 
 
 # ---------------------------------------------------------------------------
@@ -287,6 +299,7 @@ class FreeMembraneStats:
     syn_inh: float
 
 
+@validate_params({**_MEMBRANE, "v_rest": _VALUES + [None]}, prefer_skip_nested_validation=True)
 def free_membrane_stats(neuron_model, neuron_params, noise, v_rest=None):
     """Mean and standard deviation of the free membrane potential in the HCS.
 
@@ -327,7 +340,7 @@ def free_membrane_stats(neuron_model, neuron_params, noise, v_rest=None):
     -59.85
     """
     membrane = _membrane(neuron_model, neuron_params, noise)
-    v_rest = membrane.params["v_rest"] if v_rest is None else _as_values(v_rest, "v_rest")
+    v_rest = membrane.params["v_rest"] if v_rest is None else _as_values(v_rest)
     mu = membrane.mu(v_rest)
     std = np.sqrt(membrane.variance(mu))
     return FreeMembraneStats(
@@ -340,6 +353,8 @@ def free_membrane_stats(neuron_model, neuron_params, noise, v_rest=None):
     )
 
 
+@validate_params({"lags": _VALUES, **_MEMBRANE, "v_rest": [_NUMBER, None]},
+                 prefer_skip_nested_validation=True)
 def free_membrane_autocovariance(lags, neuron_model, neuron_params, noise, v_rest=None):
     """Autocovariance of the free membrane potential in the HCS, in mV^2.
 
@@ -390,13 +405,12 @@ def free_membrane_autocovariance(lags, neuron_model, neuron_params, noise, v_res
     array([1.   , 0.958, 0.399])
     """
     membrane = _membrane(neuron_model, neuron_params, noise)
-    v_rest = membrane.params["v_rest"] if v_rest is None else _as_values(v_rest, "v_rest")
-    if np.ndim(v_rest) != 0:
-        raise ValueError(f"v_rest must be one number (mV), got {_describe(v_rest)}")
-    lags = _as_values(lags, "lags")
+    v_rest = membrane.params["v_rest"] if v_rest is None else float(v_rest)
+    lags = _as_values(lags)
     return _result(membrane.autocovariance(membrane.mu(v_rest), lags))
 
 
+@validate_params(_MEMBRANE, prefer_skip_nested_validation=True)
 def predicted_activation(neuron_model, neuron_params, noise):
     """The logistic activation function predicted by the free-membrane theory.
 
@@ -437,17 +451,12 @@ def predicted_activation(neuron_model, neuron_params, noise):
     return float(v_p05), float(alpha)
 
 
-def _check_alpha(alpha):
-    alpha = _as_values(alpha, "alpha")
-    if np.any(np.asarray(alpha) <= 0):
-        raise ValueError(f"alpha must be > 0 (mV), got {_describe(alpha)}")
-    return alpha
-
-
 def _result(value):
     return float(value) if np.ndim(value) == 0 else value
 
 
+@validate_params({"bias": _VALUES, "v_p05": _VALUES, "alpha": _POSITIVE},
+                 prefer_skip_nested_validation=True)
 def bias_to_v_rest(bias, v_p05, alpha):
     """Resting potential (mV) that gives a unit the Boltzmann bias ``bias``.
 
@@ -472,11 +481,11 @@ def bias_to_v_rest(bias, v_p05, alpha):
     >>> bias_to_v_rest([-1.0, 0.0, 2.0], -50.5, 0.8)
     array([-51.3, -50.5, -48.9])
     """
-    bias = _as_values(bias, "bias")
-    v_p05 = _as_values(v_p05, "v_p05")
-    return _result(v_p05 + _check_alpha(alpha) * bias)
+    return _result(_as_values(v_p05) + _as_values(alpha) * _as_values(bias))
 
 
+@validate_params({"v_rest": _VALUES, "v_p05": _VALUES, "alpha": _POSITIVE},
+                 prefer_skip_nested_validation=True)
 def v_rest_to_bias(v_rest, v_p05, alpha):
     """Boltzmann bias of a unit with resting potential ``v_rest`` (mV).
 
@@ -503,26 +512,14 @@ def v_rest_to_bias(v_rest, v_p05, alpha):
     >>> v_rest_to_bias([-51.3, -48.9], -50.5, 0.8).round(12)
     array([-1.,  2.])
     """
-    v_rest = _as_values(v_rest, "v_rest")
-    v_p05 = _as_values(v_p05, "v_p05")
-    return _result((v_rest - v_p05) / _check_alpha(alpha))
+    return _result((_as_values(v_rest) - _as_values(v_p05)) / _as_values(alpha))
 
 
-def _check_receptor(receptor):
-    if receptor not in _RECEPTORS:
-        raise ValueError(f"receptor must be one of {_RECEPTORS}, got {_describe(receptor)}")
-    return receptor
-
-
-def _check_tau_on(tau_on, params):
-    if tau_on is None:
-        return on_time(params)
-    tau_on = _as_values(tau_on, "tau_on")
-    if np.ndim(tau_on) != 0 or not tau_on > 0:
-        raise ValueError(f"tau_on must be a number > 0 (ms), got {_describe(tau_on)}")
-    return tau_on
-
-
+@validate_params(
+    {**_MEMBRANE, "receptor": [StrOptions(set(_RECEPTORS))], "v_rest": _VALUES + [None],
+     "tau_on": [Number(Real, 0, None, closed="neither"), None]},
+    prefer_skip_nested_validation=True,
+)
 def psp_mean_per_weight(neuron_model, neuron_params, noise, receptor, v_rest=None, tau_on=None):
     """Mean PSP over the on-time per unit synaptic weight.
 
@@ -560,23 +557,24 @@ def psp_mean_per_weight(neuron_model, neuron_params, noise, receptor, v_rest=Non
     -2.956
     """
     membrane = _membrane(neuron_model, neuron_params, noise)
-    receptor = _check_receptor(receptor)
-    v_rest = membrane.params["v_rest"] if v_rest is None else _as_values(v_rest, "v_rest")
-    tau_on = _check_tau_on(tau_on, membrane.params)
+    v_rest = membrane.params["v_rest"] if v_rest is None else _as_values(v_rest)
+    tau_on = on_time(membrane.params) if tau_on is None else float(tau_on)
     return _result(membrane.psp_mean(receptor, membrane.mu(v_rest), tau_on))
 
 
-def _per_unit(value, n, name):
-    """A list of n items from one shared value or a sequence of n."""
+def _per_unit(value, n, name, caller):
+    """A list of n items from one shared value or a sequence of n, each valid
+    as the shared value would be."""
     if not isinstance(value, (list, tuple)):
         return [value] * n
     if len(value) != n:
         raise ValueError(f"{name} must be one value or a sequence of n_units = {n}, got {len(value)}")
+    validate_items(value, name, {"neuron_params": _PARAMS, "noise": _NOISE}[name], caller)
     return list(value)
 
 
 def _unit_vector(value, n, name):
-    arr = np.asarray(_as_values(value, name), dtype=float)
+    arr = np.asarray(value, dtype=float)
     if arr.ndim == 0:
         return np.full(n, float(arr))
     if arr.shape != (n,):
@@ -584,15 +582,15 @@ def _unit_vector(value, n, name):
     return arr
 
 
-def _theo_per_bio(v_rest, alpha, neuron_model, neuron_params, noise, n):
+def _theo_per_bio(v_rest, alpha, neuron_model, neuron_params, noise, n, caller):
     """Per receiving unit: theoretical weight per unit bio weight, (exc, inh).
 
     W_theo = w_bio * mean PSP over the on-time / alpha_mu with the logistic
     width in membrane-potential units alpha_mu = alpha * g_leak / g_tot (P16).
     """
-    alpha = _unit_vector(_check_alpha(alpha), n, "alpha")
-    params = _per_unit(neuron_params, n, "neuron_params")
-    noises = _per_unit(noise, n, "noise")
+    alpha = _unit_vector(alpha, n, "alpha")
+    params = _per_unit(neuron_params, n, "neuron_params", caller)
+    noises = _per_unit(noise, n, "noise", caller)
     exc, inh = np.empty(n), np.empty(n)
     for j in range(n):
         membrane = _membrane(neuron_model, params[j], noises[j])
@@ -603,14 +601,14 @@ def _theo_per_bio(v_rest, alpha, neuron_model, neuron_params, noise, n):
     return exc, inh
 
 
-def _factors(weights, name, v_rest, alpha, neuron_model, neuron_params, noise):
+def _factors(weights, name, v_rest, alpha, neuron_model, neuron_params, noise, caller):
     """|theo per bio| for every weight, checking the receptor can carry its sign."""
     weights = as_float_array(weights, name, 2)
     n = weights.shape[1]
     if weights.shape != (n, n):
         raise ValueError(f"{name} must be square (n_units, n_units), got shape {weights.shape}")
     v_rest = _unit_vector(v_rest, n, "v_rest")
-    exc, inh = _theo_per_bio(v_rest, alpha, neuron_model, neuron_params, noise, n)
+    exc, inh = _theo_per_bio(v_rest, alpha, neuron_model, neuron_params, noise, n, caller)
     for receptor, bad, used in (
         ("excitatory", exc <= 0, np.any(weights > 0, axis=0)),
         ("inhibitory", inh >= 0, np.any(weights < 0, axis=0)),
@@ -627,6 +625,7 @@ def _factors(weights, name, v_rest, alpha, neuron_model, neuron_params, noise):
     return weights, np.abs(factors)
 
 
+@validate_params({"weights": ["array-like"], **_TRANSLATION}, prefer_skip_nested_validation=True)
 def weights_to_bio(weights, v_rest, alpha, neuron_model, neuron_params, noise):
     """Translate theoretical Boltzmann weights into signed synaptic weights.
 
@@ -667,10 +666,13 @@ def weights_to_bio(weights, v_rest, alpha, neuron_model, neuron_params, noise):
     >>> np.allclose(weights_to_theo(bio, [-50.5, -49.0], 0.8, "IF_cond_exp", None, None), W)
     True
     """
-    weights, factors = _factors(weights, "weights", v_rest, alpha, neuron_model, neuron_params, noise)
+    weights, factors = _factors(weights, "weights", v_rest, alpha, neuron_model, neuron_params,
+                                noise, "weights_to_bio")
     return np.divide(weights, factors, out=np.zeros_like(weights), where=weights != 0)
 
 
+@validate_params({"weights_bio": ["array-like"], **_TRANSLATION},
+                 prefer_skip_nested_validation=True)
 def weights_to_theo(weights_bio, v_rest, alpha, neuron_model, neuron_params, noise):
     """Translate signed synaptic weights into theoretical Boltzmann weights.
 
@@ -698,5 +700,5 @@ def weights_to_theo(weights_bio, v_rest, alpha, neuron_model, neuron_params, noi
            [-0.3695,  0.    ]])
     """
     weights, factors = _factors(weights_bio, "weights_bio", v_rest, alpha, neuron_model,
-                                neuron_params, noise)
+                                neuron_params, noise, "weights_to_theo")
     return weights * factors
