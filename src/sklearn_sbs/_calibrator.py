@@ -9,7 +9,7 @@ import numpy as np
 from scipy.optimize import curve_fit
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import neurons, theory
@@ -432,6 +432,13 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
 
     # --- free membrane -----------------------------------------------------------
 
+    @validate_params(
+        {"duration": [Interval(numbers.Real, 0, None, closed="neither")],
+         "dt": [Interval(numbers.Real, 0, None, closed="neither"), None],
+         "v_rest": [Interval(numbers.Real, None, None, closed="neither"), None],
+         "record_dt": [Interval(numbers.Real, 0, None, closed="neither"), None]},
+        prefer_skip_nested_validation=True,
+    )
     def measure_free_membrane(self, duration=1e4, dt=None, v_rest=None, record_dt=None):
         """Record the membrane potential with the threshold out of reach.
 
@@ -458,9 +465,6 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         params, noise, specs, _ = self._config()
         dt = self.dt if dt is None else dt
         record_dt = dt if record_dt is None else record_dt
-        for name, value in (("duration", duration), ("dt", dt), ("record_dt", record_dt)):
-            if not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
-                raise ValueError(f"{name} must be a positive number of ms, got {value!r}")
         if v_rest is None:
             v_rest = getattr(self, "v_p05_", params["v_rest"])
         params = dict(params, v_rest=float(v_rest))
