@@ -1,5 +1,6 @@
 """The command line, run as users run it: python -m sklearn_sbs ..."""
 
+import inspect
 import json
 import re
 import subprocess
@@ -65,10 +66,73 @@ def test_sample_from_files_and_random(calibration):
     assert len(re.findall(r"^\s+\d+\s+0\.\d+", result.stdout, re.MULTILINE)) == 4
 
 
+def test_sample_with_synapse_objects(calibration):
+    folder, _ = calibration
+    result = run("sample", "calibration.json", "--random", "3", "--duration", "2000", "--tau-rec",
+                 "5", "--U", "0.9", "--tau-facil", "2", "--plot", "", "-o", "tm.npz", "-q",
+                 cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert "synapse: TsodyksMarkramSynapse(U=0.9, tau_facil=2.0, tau_rec=5.0)" in result.stdout
+    data = np.load(folder / "tm.npz")
+    assert data["spike_times_0"].size > 0 and data["window"][1] - data["window"][0] == 2000.0
+    result = run("sample", "calibration.json", "--random", "3", "--duration", "1000",
+                 "--synapse", "static", "--plot", "", "-o", "static.npz", "-q", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert "synapse: StaticSynapse()" in result.stdout
+
+
+def test_defaults_are_read_from_the_estimators(monkeypatch, capsys):
+    from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine
+    from sklearn_sbs.__main__ import _noise_from_args, _synapse_from_args, build_parser
+    from sklearn_sbs.synapses import TsodyksMarkramSynapse
+
+    cal = inspect.signature(LIFSamplerCalibrator).parameters
+    bm = inspect.signature(SpikingBoltzmannMachine).parameters
+    args = build_parser().parse_args(["calibrate"])
+    assert (args.model, args.dt, args.duration, args.burn_in, args.points, args.n_jobs) == tuple(
+        cal[k].default for k in ("neuron_model", "dt", "duration", "burn_in", "n_points", "n_jobs"))
+    args = build_parser().parse_args(["sample", "c.json"])
+    assert (args.synapse, args.duration, args.burn_in, args.chains) == tuple(
+        bm[k].default for k in ("synapse", "duration", "burn_in", "n_chains"))
+    args = build_parser().parse_args(["learn", "x.csv", "c.json"])
+    assert (args.hidden, args.learning, args.learning_rate, args.batch_size, args.iter,
+            args.step_duration) == tuple(bm[k].default for k in (
+                "n_hidden", "learning", "learning_rate", "batch_size", "n_iter", "step_duration"))
+    # a changed estimator default reaches the command line, values and help
+    monkeypatch.setitem(LIFSamplerCalibrator.__init__.__kwdefaults__, "duration", 1234.0)
+    monkeypatch.setenv("COLUMNS", "200")             # help lines unwrapped
+    parser = build_parser()
+    assert parser.parse_args(["calibrate"]).duration == 1234.0
+    with pytest.raises(SystemExit):
+        parser.parse_args(["calibrate", "--help"])
+    assert "measured time per point in ms (default 1234)" in capsys.readouterr().out
+
+    # noise: the model's default noise with the given values changed
+    noise = _noise_from_args(parser.parse_args(["calibrate", "--model", "IF_curr_exp",
+                                                "--rate-exc", "2000"]))
+    assert noise.get_params() == {"rate_exc": 2000.0, "rate_inh": 3000.0, "weight_exc": 0.05,
+                                  "weight_inh": 0.05}
+    assert _noise_from_args(parser.parse_args(["calibrate"])) is None    # the calibrator's own
+
+    def synapse(*options):
+        return _synapse_from_args(parser.parse_args(["sample", "c.json", *options]))
+
+    assert synapse() == bm["synapse"].default and synapse("--synapse", "static") == "static"
+    tm = synapse("--tau-rec", "7.5")
+    assert isinstance(tm, TsodyksMarkramSynapse)
+    assert tm.get_params() == {**TsodyksMarkramSynapse().get_params(), "tau_rec": 7.5}
+    with pytest.raises(ValueError, match="--synapse static"):
+        synapse("--synapse", "static", "--U", "0.5")
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
         (["sample", "missing.json", "--random", "3"], "No such file"),
+        (["sample", "calibration.json", "--random", "3", "--synapse", "static", "--tau-rec", "5"],
+         "--synapse static"),
+        (["sample", "calibration.json", "--random", "3", "--U", "1.5", "-q"], "synapse__U"),
+        (["calibrate", "--rate-exc", "-3", "-q"], "noise__rate_exc"),
         (["sample", "calibration.json"], "--weights and --biases"),
         (["calibrate", "--param", "tau_x=1", "-q"], "tau_x"),
         (["calibrate", "--param", "cm", "-q"], "NAME=VALUE"),

@@ -1,6 +1,12 @@
-"""Command line: ``python -m sklearn_sbs <command> [options]`` (``--help`` for each)."""
+"""Command line: ``python -m sklearn_sbs <command> [options]`` (``--help`` for each).
+
+Every option that sets an estimator parameter takes its default from the
+estimator itself (its signature, or the parameter object's ``get_params``), so
+that the command line and the library never disagree.
+"""
 
 import argparse
+import inspect
 import sys
 import time
 
@@ -8,6 +14,13 @@ import numpy as np
 
 from .boltzmann import empirical_distribution, make_random_network
 
+_SYNAPSE_PARAMS = ("U", "tau_rec", "tau_facil")      # TsodyksMarkramSynapse, PyNN's names
+_NOISE_PARAMS = ("rate_exc", "rate_inh", "weight_exc", "weight_inh")
+
+
+def _defaults(estimator):
+    """The default of every parameter of an estimator class, from its signature."""
+    return {name: p.default for name, p in inspect.signature(estimator).parameters.items()}
 
 
 def _cmd_exact(args):
@@ -71,12 +84,31 @@ def _floats(text):
     return values[0] if len(values) == 1 else values
 
 
-def _noise_from_args(args):
-    from .sources import PoissonNoise
+def _given(args, names):
+    return {k: getattr(args, k) for k in names if getattr(args, k) is not None}
 
-    given = {k: getattr(args, k) for k in ("rate_exc", "rate_inh", "weight_exc", "weight_inh")
-             if getattr(args, k) is not None}
-    return PoissonNoise(**given) if given else None
+
+def _noise_from_args(args):
+    """None (the calibrator's default noise) or the model's default noise with the
+    given rates and weights changed."""
+    from .sources import default_noise
+
+    given = _given(args, _NOISE_PARAMS)
+    return default_noise(args.model).set_params(**given) if given else None
+
+
+def _synapse_from_args(args):
+    """The shorthand ("static", "renewing"), or a TsodyksMarkramSynapse with the
+    parameters given."""
+    from .synapses import TsodyksMarkramSynapse
+
+    given = _given(args, _SYNAPSE_PARAMS)
+    if not given:
+        return args.synapse
+    if args.synapse == "static":
+        raise ValueError("--U, --tau-rec and --tau-facil set a Tsodyks-Markram synapse; "
+                         "they do not go with --synapse static")
+    return TsodyksMarkramSynapse(**given)
 
 
 def _cmd_calibrate(args):
@@ -137,17 +169,22 @@ def _cmd_sample(args):
         weights, biases = _load_array(args.weights, "weights"), _load_array(args.biases, "biases")
     else:
         raise ValueError("give --weights and --biases files, or --random N for a random network")
+    from .synapses import as_synapse
+
+    synapse = _synapse_from_args(args)
     bm = SpikingBoltzmannMachine(
-        weights, biases, calibrator=FrozenEstimator(cal), synapse=args.synapse,
+        weights, biases, calibrator=FrozenEstimator(cal), synapse=synapse,
         duration=args.duration, burn_in=args.burn_in, n_chains=args.chains,
         random_state=args.seed, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1,
     ).fit()
     states = bm.sample()
+    run = bm.sampled_run_
     arrays = {"states": states, "weights_theo": bm.weights_theo_, "biases_theo": bm.biases_theo_,
-              "weights_bio": bm.weights_bio_, "v_rest": bm.v_rest_}
-    for k, trains in enumerate(bm.spikes_):
+              "weights_bio": bm.weights_bio_, "v_rest": bm.v_rest_, "window": run.window}
+    for k, trains in enumerate(run.spikes):
         arrays[f"spike_times_{k}"], arrays[f"spike_ids_{k}"] = trains.times, trains.ids
     np.savez_compressed(args.output, **arrays)
+    print(f"synapse: {as_synapse(synapse)!r}")
     _print_marginals(bm)
     if bm.n_units_ <= 24:
         print(f"\nDKL(target || sampled) = {-bm.score():.4e}")
@@ -202,7 +239,7 @@ def _cmd_demo(args):
           f"(theory: {cal.theory_v_p05_:.3f}, {cal.theory_alpha_:.3f})")
     weights, biases = make_random_network(5, args.seed)
     print(f"2. Sampling the tutorial's random 5-unit network for {args.duration:g} ms "
-          "(renewing synapses) ...")
+          f"({_defaults(SpikingBoltzmannMachine)['synapse']} synapses) ...")
     bm = SpikingBoltzmannMachine(weights, biases, calibrator=FrozenEstimator(cal),
                                  duration=args.duration, random_state=args.seed + 1,
                                  n_jobs=args.n_jobs, verbose=verbose).fit()
@@ -226,7 +263,7 @@ def _demo_inference(bm, weights, biases, args):
     from .boltzmann import marginals
 
     rows = np.array([[1, np.nan, np.nan, np.nan, np.nan], [np.nan, np.nan, 0, 1, np.nan]])
-    duration = min(args.duration, 1e4)
+    duration = min(args.duration, _defaults(type(bm))["inference_duration"])
     print(f"3. Inference: posterior marginals with observed units clamped ({duration:g} ms, "
           "both rows in one simulation) ...")
     p_on = bm.set_params(inference_duration=duration).transform(rows)
@@ -258,10 +295,44 @@ def _demo_learning(cal, weights, biases, args):
           f"DKL(data || sampled) = {-learner.score(X):.4e} (untrained: {untrained:.4e})")
 
 
+def _default_text(value, unit=""):
+    return "none" if value is None else f"{value:g}{' ' + unit if unit else ''}"
+
+
+def _noise_help(name):
+    """Help for one PoissonNoise parameter, its defaults read from default_noise."""
+    from .neurons import NEURON_MODELS, get_model
+    from .sources import default_noise
+
+    quantity, receptor = name.split("_")
+    receptor = {"exc": "excitatory", "inh": "inhibitory"}[receptor]
+    defaults = {}               # "conductance" / "current" -> default with its unit
+    for model in NEURON_MODELS:
+        kind = "conductance" if get_model(model).conductance_based else "current"
+        unit = "Hz" if quantity == "rate" else {"conductance": "µS", "current": "nA"}[kind]
+        defaults.setdefault(kind, _default_text(getattr(default_noise(model), name), unit))
+    if len(set(defaults.values())) == 1:
+        default = next(iter(defaults.values()))
+    else:
+        default = " and ".join(f"{text} for {kind}-based models" for kind, text in defaults.items())
+    unit = "Hz" if quantity == "rate" else "µS or nA"
+    return (f"{receptor} noise {quantity} in {unit}, comma-separated for several inputs "
+            f"(default, from sources.default_noise: {default})")
+
+
 def build_parser():
+    from . import LIFSamplerCalibrator, SpikingBoltzmannMachine
+    from .neurons import NEURON_MODELS, get_model
+    from .synapses import TsodyksMarkramSynapse
+
+    cal = _defaults(LIFSamplerCalibrator)
+    bm = _defaults(SpikingBoltzmannMachine)
+    tm = TsodyksMarkramSynapse().get_params()
+
     parser = argparse.ArgumentParser(
         prog="python -m sklearn_sbs",
-        description="Spike-based sampling with LIF neurons: command-line tools.",
+        description="Spike-based sampling with LIF neurons: command-line tools. Units are "
+                    "PyNN's: ms, Hz, mV, nF, µS (conductances) or nA (currents).",
     )
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
@@ -279,29 +350,36 @@ def build_parser():
 
     def common(sub):
         sub.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-        sub.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-        sub.add_argument("--n-jobs", type=int, default=None,
-                         help="simulations in parallel worker processes (-1: all cores)")
+        sub.add_argument("--seed", type=int, default=0,
+                         help="random seed, the estimators' random_state (default 0)")
+        sub.add_argument("--n-jobs", type=int, default=cal["n_jobs"],
+                         help="simulations in parallel worker processes (-1: all cores; "
+                              f"default {cal['n_jobs']}: one)")
 
     calibrate = commands.add_parser(
         "calibrate", help="calibrate a LIF neuron under Poisson noise; write the calibration JSON",
         description="Measure the activation function of a LIF neuron under Poisson noise (NEST), "
                     "fit the logistic and write the calibration as JSON.",
     )
-    calibrate.add_argument("--model", default="IF_cond_exp",
-                           help="IF_cond_exp (default), IF_curr_exp, IF_cond_alpha or IF_curr_alpha")
+    calibrate.add_argument("--model", default=cal["neuron_model"],
+                           help="PyNN neuron model: " + ", ".join(NEURON_MODELS)
+                                + f" (default {cal['neuron_model']})")
+    units = get_model(cal["neuron_model"]).units
     calibrate.add_argument("--param", action="append", metavar="NAME=VALUE",
-                           help="neuron parameter in PyNN units, e.g. --param tau_m=1.0 (repeatable)")
-    for name, unit in (("rate-exc", "Hz"), ("rate-inh", "Hz"), ("weight-exc", "µS or nA"),
-                       ("weight-inh", "µS or nA")):
-        calibrate.add_argument(f"--{name}", type=_floats, default=None,
-                               help=f"noise {name.replace('-', ' ')} in {unit}; comma-separated "
-                                    "for several inputs")
-    calibrate.add_argument("--dt", type=float, default=0.1, help="time step, ms (default 0.1)")
-    calibrate.add_argument("--duration", type=float, default=6000.0,
-                           help="measured time per point, ms (default 6000)")
-    calibrate.add_argument("--burn-in", type=float, default=100.0, help="ms discarded (default 100)")
-    calibrate.add_argument("--points", type=int, default=64, help="resting potentials (default 64)")
+                           help="neuron parameter in PyNN units, e.g. --param tau_m=1.0 "
+                                f"(repeatable); {cal['neuron_model']}'s: "
+                                + ", ".join(f"{k} ({u})" for k, u in units.items()))
+    for name in _NOISE_PARAMS:
+        calibrate.add_argument(f"--{name.replace('_', '-')}", type=_floats, default=None,
+                               help=_noise_help(name))
+    calibrate.add_argument("--dt", type=float, default=cal["dt"],
+                           help=f"time step in ms (default {cal['dt']:g})")
+    calibrate.add_argument("--duration", type=float, default=cal["duration"],
+                           help=f"measured time per point in ms (default {cal['duration']:g})")
+    calibrate.add_argument("--burn-in", type=float, default=cal["burn_in"],
+                           help=f"time discarded in ms (default {cal['burn_in']:g})")
+    calibrate.add_argument("--points", type=int, default=cal["n_points"],
+                           help=f"resting potentials measured (default {cal['n_points']})")
     calibrate.add_argument("-o", "--output", default="calibration.json", help="JSON file to write")
     calibrate.add_argument("--plot", metavar="PNG", help="also write the activation plot")
     common(calibrate)
@@ -319,10 +397,28 @@ def build_parser():
     sample.add_argument("--random", type=int, metavar="N",
                         help="instead: a random N-unit network as in the sbs tutorial")
     sample.add_argument("--network-seed", type=int, default=0, help="seed of the random network")
-    sample.add_argument("--synapse", choices=("renewing", "static"), default="renewing")
-    sample.add_argument("--duration", type=float, default=1e5, help="sampled ms per chain (1e5)")
-    sample.add_argument("--burn-in", type=float, default=500.0, help="ms discarded (default 500)")
-    sample.add_argument("--chains", type=int, default=1, help="independent chains (default 1)")
+    sample.add_argument("--synapse", choices=("renewing", "static"), default=bm["synapse"],
+                        help="static synapses, or renewing ones: Tsodyks-Markram with "
+                             f"U = {tm['U']:g}, tau_rec = the receiving neuron's tau_syn "
+                             f"(default {bm['synapse']}); --U, --tau-rec or --tau-facil make "
+                             "it a TsodyksMarkramSynapse with those parameters")
+    sample.add_argument("--U", type=float, default=None,
+                        help="Tsodyks-Markram: fraction of the resources a spike uses, in (0, 1] "
+                             f"(default {_default_text(tm['U'])})")
+    renewing = "the receiving neuron's tau_syn_E or tau_syn_I, i.e. renewing"
+    sample.add_argument("--tau-rec", type=float, default=None,
+                        help="Tsodyks-Markram: recovery time constant in ms (default: "
+                             + (renewing if tm["tau_rec"] is None else f"{tm['tau_rec']:g} ms")
+                             + ")")
+    sample.add_argument("--tau-facil", type=float, default=None,
+                        help="Tsodyks-Markram: facilitation time constant in ms "
+                             f"(default {_default_text(tm['tau_facil'], 'ms')}: none)")
+    sample.add_argument("--duration", type=float, default=bm["duration"],
+                        help=f"sampled time per chain in ms (default {bm['duration']:g})")
+    sample.add_argument("--burn-in", type=float, default=bm["burn_in"],
+                        help=f"time discarded in ms (default {bm['burn_in']:g})")
+    sample.add_argument("--chains", type=int, default=bm["n_chains"],
+                        help=f"independent chains (default {bm['n_chains']})")
     sample.add_argument("-o", "--output", default="samples.npz", help=".npz file to write")
     sample.add_argument("--plot", metavar="PNG", default="joint.png",
                         help="plot of target vs sampled joint (default joint.png; '' for none)")
@@ -338,17 +434,22 @@ def build_parser():
     )
     learn.add_argument("data", help="binary rows (n_samples x n_visible), .npy or .csv")
     learn.add_argument("calibration", help="calibration JSON written by 'calibrate'")
-    learn.add_argument("--hidden", type=int, default=0, help="hidden units (default 0)")
-    learn.add_argument("--learning", choices=("spiking", "exact", "gibbs"), default="spiking")
-    learn.add_argument("--learning-rate", type=float, default=0.1, help="default 0.1")
-    learn.add_argument("--batch-size", type=int, default=10, help="rows per step (default 10)")
-    learn.add_argument("--iter", type=int, default=10, help="passes over the data (default 10)")
-    learn.add_argument("--chains", type=int, default=1,
-                       help="network copies (spiking) or Gibbs chains (default 1)")
-    learn.add_argument("--step-duration", type=float, default=100.0,
-                       help="sampled ms per step (default 100)")
-    learn.add_argument("--duration", type=float, default=2e4,
-                       help="sampled ms for the final DKL (default 2e4)")
+    learn.add_argument("--hidden", type=int, default=bm["n_hidden"],
+                       help=f"hidden units (default {bm['n_hidden']})")
+    learn.add_argument("--learning", choices=("spiking", "exact", "gibbs"), default=bm["learning"],
+                       help=f"where the model's statistics come from (default {bm['learning']})")
+    learn.add_argument("--learning-rate", type=float, default=bm["learning_rate"],
+                       help=f"step size of the log-likelihood ascent (default {bm['learning_rate']:g})")
+    learn.add_argument("--batch-size", type=int, default=bm["batch_size"],
+                       help=f"rows per step (default {bm['batch_size']})")
+    learn.add_argument("--iter", type=int, default=bm["n_iter"],
+                       help=f"passes over the data (default {bm['n_iter']})")
+    learn.add_argument("--chains", type=int, default=bm["n_chains"],
+                       help=f"network copies (spiking) or Gibbs chains (default {bm['n_chains']})")
+    learn.add_argument("--step-duration", type=float, default=bm["step_duration"],
+                       help=f"sampled time per step in ms (default {bm['step_duration']:g})")
+    learn.add_argument("--duration", type=float, default=bm["duration"],
+                       help=f"sampled time for the final DKL in ms (default {bm['duration']:g})")
     learn.add_argument("-o", "--output", default="machine.json", help="JSON file to write")
     common(learn)
     learn.set_defaults(run=_cmd_learn)
@@ -361,7 +462,8 @@ def build_parser():
                     "write the plots; then infer posterior marginals with units clamped and "
                     "learn the network back from samples with the spiking network in the loop.",
     )
-    demo.add_argument("--duration", type=float, default=1e5, help="sampled ms (default 1e5)")
+    demo.add_argument("--duration", type=float, default=bm["duration"],
+                      help=f"sampled time in ms (default {bm['duration']:g})")
     demo.add_argument("--output-dir", default="sbs-demo", help="folder for the plots and JSON")
     common(demo)
     demo.set_defaults(run=_cmd_demo)

@@ -15,7 +15,6 @@ daemonic dask worker), it runs in that process after the kernel reset, and
 
 import multiprocessing
 import sys
-import time
 from concurrent.futures import FIRST_COMPLETED, wait
 
 import joblib
@@ -49,48 +48,27 @@ def _failure(description, exc):
 
 
 class _Progress:
-    """Progress on stderr with elapsed time and ETA (a tqdm bar when tqdm is
-    installed, else one line per finished simulation), weighted by task cost."""
+    """A tqdm progress bar on stderr, one step per finished simulation; silent
+    unless ``verbose``."""
 
     def __init__(self, description, tasks, verbose):
-        self.description = description
-        self.verbose = verbose
-        self.costs = [float(t.cost) for t in tasks]
-        self.total = sum(self.costs) or 1.0
-        self.done = 0.0
-        self.n_done = 0
-        self.start = time.perf_counter()
         self.bar = None
         if verbose:
-            try:
-                from tqdm.auto import tqdm
-            except ImportError:
-                tqdm = None
-            if tqdm is not None:
-                self.bar = tqdm(total=len(tasks), desc=f"[sklearn-sbs] {description}",
-                                unit="sim", file=sys.stderr, leave=False)
+            from tqdm.auto import tqdm        # a dependency, imported only when shown
+
+            self.bar = tqdm(total=len(tasks), desc=f"[sklearn-sbs] {description}",
+                            unit="sim", file=sys.stderr, leave=False)
 
     def update(self, task):
-        self.done += task.cost
-        self.n_done += 1
-        if not self.verbose:
-            return
         if self.bar is not None:
             self.bar.update(1)
-            if self.n_done == len(self.costs):
-                self.bar.close()
-            return
-        elapsed = time.perf_counter() - self.start
-        eta = elapsed * (self.total - self.done) / self.done if self.done else float("nan")
-        print(
-            f"[sklearn-sbs] {self.description}: {self.n_done}/{len(self.costs)} simulations, "
-            f"{elapsed:.1f} s elapsed, ETA {eta:.1f} s",
-            file=sys.stderr, flush=True,
-        )
+            if self.bar.n == self.bar.total:
+                self.close()
 
     def close(self):
         if self.bar is not None:
             self.bar.close()
+            self.bar = None
 
 
 _pool_size = 0     # the reusable pool only grows: resizing kills warm workers
