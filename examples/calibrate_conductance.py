@@ -78,8 +78,10 @@ def calibrate(quick, seed, n_jobs):
 
 
 def report(cal):
-    noise = ", ".join(f"{i.receptor} {i.rate:g} Hz x {i.weight:g} µS" for i in cal.noise.inputs())
-    print(f"IF_cond_exp, tutorial neuron; noise: {noise}")
+    # the fitted values: noise_ and neuron_params_ (what was simulated, defaults filled in)
+    noise = ", ".join(f"{i.receptor} {i.rate:g} Hz x {i.weight:g} µS" for i in cal.noise_.inputs())
+    membrane = ", ".join(f"{k} = {cal.neuron_params_[k]:g}" for k in ("cm", "tau_m", "tau_syn_E"))
+    print(f"IF_cond_exp, tutorial neuron ({membrane}); noise: {noise}")
     print(f"  v_p05 = {cal.v_p05_:8.3f} ± {cal.v_p05_err_:.3f} mV   (theory {cal.theory_v_p05_:8.3f} mV)")
     print(f"  alpha = {cal.alpha_:8.3f} ± {cal.alpha_err_:.3f} mV   (theory {cal.theory_alpha_:8.3f} mV)")
     print(f"  score = {cal.score():.2e}  (minus mean Bernoulli KL, measured vs logistic)")

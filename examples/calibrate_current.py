@@ -5,7 +5,8 @@ The sbs tutorial's ``calibration_curr()`` calibrates the tutorial neuron with
 current synapses.  Here both current-based PyNN models, with the tutorial
 neuron's parameters (there are no reversal potentials), are calibrated under
 sklearn_sbs' default background for current-based neurons: 3 kHz excitatory
-and inhibitory Poisson input of 0.05 nA each (``noise=None``).  With current
+and inhibitory Poisson input of 0.05 nA each
+(``sources.default_noise(model)``, what ``noise=None`` also means).  With current
 synapses the free-membrane theory is exact for the membrane (tau_eff = tau_m);
 the alpha kernel (peak 1 at t = tau_syn) carries e times the charge of the
 exponential one, so the same noise gives a wider activation.
@@ -54,7 +55,7 @@ def save(fig, output_dir, filename):
 def calibrate(model, quick, seed, n_jobs):
     """Calibrate one model: tutorial neuron (the defaults), default current noise."""
     cal = LIFSamplerCalibrator(
-        model, neuron_params=None, noise=None,
+        model, neuron_params=None, noise=default_noise(model),       # = noise=None
         duration=500.0 if quick else 1e4,
         n_points=16 if quick else 64,
         random_state=seed, n_jobs=n_jobs,
@@ -67,9 +68,9 @@ def report(cals):
     for model, cal in cals.items():
         print(f"{model:14s} {cal.v_p05_:8.3f} ± {cal.v_p05_err_:.3f} {cal.theory_v_p05_:9.3f}  "
               f"{cal.alpha_:6.3f} ± {cal.alpha_err_:.3f} {cal.theory_alpha_:8.3f}   {cal.score():.1e}")
-    inputs = ", ".join(f"{i.receptor} {i.rate:g} Hz x {i.weight:g} nA"
-                       for i in default_noise("IF_curr_exp").inputs())
-    print(f"noise (the default for current-based neurons): {inputs}")
+    for model, cal in cals.items():     # noise_: the noise the fit used
+        inputs = ", ".join(f"{i.receptor} {i.rate:g} Hz x {i.weight:g} nA" for i in cal.noise_.inputs())
+        print(f"{model} noise: {inputs}")
 
 
 def plot(cals, output_dir):

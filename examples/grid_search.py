@@ -1,18 +1,20 @@
 #!/usr/bin/env python
-"""Choose the background noise with scikit-learn's GridSearchCV.
+"""Choose the background noise and the synapses with scikit-learn's GridSearchCV.
 
 Both estimators are scikit-learn estimators with nested parameters, so the
-noise (``calibrator__noise__rate_exc`` ...) can be searched like any
-hyperparameter:
+noise (``calibrator__noise__rate_exc`` ...) and the synapses
+(``synapse__tau_rec`` of a :class:`sklearn_sbs.synapses.TsodyksMarkramSynapse`)
+can be searched like any hyperparameter:
 
 1. **Spiking Boltzmann machine.**  Binary states X of a small Boltzmann
    machine are drawn with the reference Gibbs sampler
-   (:func:`sklearn_sbs.boltzmann.gibbs_sample`).  For each noise setting,
-   ``SpikingBoltzmannMachine.fit`` calibrates the neuron under that noise and
-   translates weights and biases, and ``score(X_test)`` samples the spiking
-   network and returns -DKL(empirical distribution of the held-out states ‖
-   sampled).  ``memory=`` caches the calibrations, so the three folds of a
-   setting calibrate once.
+   (:func:`sklearn_sbs.boltzmann.gibbs_sample`).  For each noise rate and
+   synaptic recovery time constant, ``SpikingBoltzmannMachine.fit``
+   calibrates the neuron under that noise and translates weights and biases,
+   and ``score(X_test)`` samples the spiking network and returns
+   -DKL(empirical distribution of the held-out states ‖ sampled).  ``memory=``
+   caches the calibrations, so every fold and tau_rec of a noise setting
+   calibrate once.
 2. **Calibrator alone.**  X is a column of resting potentials;
    ``LIFSamplerCalibrator.fit(X_train)`` measures the activation there and fits
    the logistic, ``score(X_test)`` measures at the held-out potentials and
@@ -45,6 +47,7 @@ from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine  # noqa: E
 from sklearn_sbs.boltzmann import gibbs_sample, make_random_network  # noqa: E402
 from sklearn_sbs.plotting import ActivationDisplay, JointDistributionDisplay  # noqa: E402
 from sklearn_sbs.sources import PoissonNoise  # noqa: E402
+from sklearn_sbs.synapses import TsodyksMarkramSynapse  # noqa: E402
 
 NAME = os.path.splitext(os.path.basename(__file__))[0]
 
@@ -100,7 +103,8 @@ def plot_grid(search, row, col, title, output_dir, filename):
 
 
 def search_machine(quick, seed, n_jobs, output_dir):
-    """GridSearchCV over the noise of a SpikingBoltzmannMachine, scored by -DKL on held-out states."""
+    """GridSearchCV over noise and synapses of a SpikingBoltzmannMachine, scored by -DKL on
+    held-out states."""
     weights, biases = make_random_network(4, seed)
     X = gibbs_sample(weights, biases, 600 if quick else 3000, thin=5, random_state=seed)
     print(f"Boltzmann machine: 4 units, {X.shape[0]} Gibbs samples as X")
@@ -108,11 +112,13 @@ def search_machine(quick, seed, n_jobs, output_dir):
         noise=PoissonNoise(), duration=300.0 if quick else 3000.0, n_points=12 if quick else 32,
         random_state=seed, n_jobs=n_jobs,
     )
+    # tau_rec = 10 ms is the neuron's tau_syn: what tau_rec=None ("renewing") means
     grid = {"calibrator__noise__rate_exc": [2000.0, 3000.0],
-            "calibrator__noise__weight_exc": [0.001, 0.0015]}
+            "synapse__tau_rec": [2.0, 10.0]}
     with tempfile.TemporaryDirectory() as cache:
         # learning=None: these weights are sampled as given, X only scores them
-        machine = SpikingBoltzmannMachine(weights, biases, calibrator=calibrator, learning=None,
+        machine = SpikingBoltzmannMachine(weights, biases, calibrator=calibrator,
+                                          synapse=TsodyksMarkramSynapse(), learning=None,
                                           duration=1000.0 if quick else 2e4,
                                           random_state=seed + 1, n_jobs=n_jobs, memory=cache)
         search = GridSearchCV(machine, grid, cv=3).fit(X)
@@ -123,7 +129,7 @@ def search_machine(quick, seed, n_jobs, output_dir):
     plot_grid(search, *grid, "SpikingBoltzmannMachine: -DKL(held-out X || sampled)", output_dir,
               "machine_grid.png")
     fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
-    JointDistributionDisplay.from_estimator(best, ax=ax, name="best noise")
+    JointDistributionDisplay.from_estimator(best, ax=ax, name="best noise and synapses")
     save(fig, output_dir, "best_joint.png")
 
 

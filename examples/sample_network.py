@@ -4,13 +4,18 @@
 As in the sbs tutorial's ``sample_network()``: random symmetric weights
 W = (A + Aᵀ)/2 with A ~ N(0, 1) and a zero diagonal, biases b ~ N(0, 1), the
 tutorial neuron calibrated once (3 kHz Poisson noise) and used, frozen, by
-every unit.  The same network is sampled twice, with the same seed:
+every unit.  The same network is sampled twice, with the same seed, with the
+two synapse types of :mod:`sklearn_sbs.synapses` (PyNN's standard synapse
+models and parameter names):
 
-- ``synapse="static"``: plain exponential conductance synapses, where a spike
+- ``StaticSynapse()``: plain exponential conductance synapses, where a spike
   arriving while the previous PSP is still up adds to it;
-- ``synapse="renewing"``: Tsodyks–Markram synapses with U = 1 and
-  tau_rec = tau_syn, where such a spike renews the PSP instead -- closer to the
-  Boltzmann interaction of a unit that stays "on" (Petrovici et al. 2016).
+- ``TsodyksMarkramSynapse()``: short-term depression with U = 1 and
+  ``tau_rec=None``, i.e. tau_rec = the receiving neuron's tau_syn, where such a
+  spike renews the PSP instead -- closer to the Boltzmann interaction of a unit
+  that stays "on" (Petrovici et al. 2016).  This is the machine's default,
+  ``synapse="renewing"``; ``synapse="static"`` is the other shorthand, and
+  ``synapse__tau_rec`` etc. are nested parameters like any other.
 
 It prints the target and sampled marginals and DKL(target ‖ sampled) of the
 joint for both, and writes ``joint.png`` (target and sampled joint of the 32
@@ -37,9 +42,11 @@ from sklearn_sbs.boltzmann import make_random_network  # noqa: E402
 from sklearn_sbs.plotting import (  # noqa: E402
     JointDistributionDisplay, MarginalsDisplay, WeightsDisplay,
 )
+from sklearn_sbs.synapses import StaticSynapse, TsodyksMarkramSynapse  # noqa: E402
 
 NAME = os.path.splitext(os.path.basename(__file__))[0]
-SYNAPSES = ("static", "renewing")
+# name -> synapse object; TsodyksMarkramSynapse(U=1.0, tau_rec=None, tau_facil=0.0)
+SYNAPSES = {"static": StaticSynapse(), "renewing": TsodyksMarkramSynapse()}
 
 
 def parse_args(argv=None):
@@ -65,20 +72,21 @@ def calibrate(quick, seed, n_jobs):
     return cal.fit()
 
 
-def sample(weights, biases, cal, synapse, quick, seed, n_jobs):
+def sample(weights, biases, cal, name, quick, seed, n_jobs):
     """Fit (translate units; the frozen calibrator is used as it is) and sample."""
     bm = SpikingBoltzmannMachine(
-        weights, biases, calibrator=FrozenEstimator(cal), synapse=synapse,
+        weights, biases, calibrator=FrozenEstimator(cal), synapse=SYNAPSES[name],
         duration=2000.0 if quick else 1e5, random_state=seed, n_jobs=n_jobs,
     ).fit()
     states = bm.sample()
-    print(f"{synapse} synapses: sampled {states.shape[0]} states (one per tau_on = "
-          f"{bm.tau_on_.min():g} ms)")
+    t0, t1 = bm.sampled_run_.window
+    print(f"{name} synapses, {bm.synapse!r}: sampled {states.shape[0]} states from "
+          f"{t0:g} to {t1:g} ms (one per tau_on = {bm.tau_on_.min():g} ms)")
     return bm
 
 
 def report(machines):
-    first = machines[SYNAPSES[0]]
+    first = machines["static"]
     print("\nunit  v_rest (mV)  target p(z=1)  " + "  ".join(f"{s:>8s}" for s in machines))
     sampled = {s: bm.sampled_marginals() for s, bm in machines.items()}
     for i, (v, t) in enumerate(zip(first.v_rest_, first.target_marginals())):
