@@ -23,6 +23,7 @@ import numbers
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
+from sklearn.utils.validation import _is_arraylike_not_scalar
 
 
 def _describe(value):
@@ -49,37 +50,6 @@ def as_float_array(value, name, ndim, finite=True):
     if finite and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return arr
-
-
-def as_real(value, name, low=None, high=None, low_inclusive=True, high_inclusive=True):
-    """``value`` as a finite float within the given bounds."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
-    value = float(value)
-    bounds = (
-        ("[" if low_inclusive else "(") + ("-inf" if low is None else f"{low:g}")
-        + ", " + ("inf" if high is None else f"{high:g}") + ("]" if high_inclusive else ")")
-    )
-    ok = np.isfinite(value)
-    if low is not None:
-        ok &= value >= low if low_inclusive else value > low
-    if high is not None:
-        ok &= value <= high if high_inclusive else value < high
-    if not ok:
-        raise ValueError(f"{name} must be a finite number in {bounds}, got {value!r}")
-    return value
-
-
-def as_int(value, name, low=None, high=None):
-    """``value`` as an int within [low, high]."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
-    value = int(value)
-    if (low is not None and value < low) or (high is not None and value > high):
-        lo = "-inf" if low is None else low
-        hi = "inf" if high is None else high
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value}")
-    return value
 
 
 def check_boltzmann(weights, biases):
@@ -150,8 +120,9 @@ class ArrayOf(Interval):
 
     ``ndim=2`` asks for a sequence of such sequences (they may differ in
     length); ``min_length`` applies to the outer sequence.  ``ndim=None``
-    asks for a list, tuple or array of any shape (nested lists must be
-    regular), and ``min_length`` counts its elements.  It is an Interval (of
+    asks for an array-like of any shape (a list, tuple, array or anything
+    numpy converts; nested lists must be regular), and ``min_length`` counts
+    its elements.  It is an Interval (of
     the elements) so that scikit-learn's parameter validation accepts it.
 
     Examples
@@ -180,7 +151,7 @@ class ArrayOf(Interval):
         return self._holds(val, self.ndim) and len(val) >= self.min_length
 
     def _array_holds(self, val):
-        if not isinstance(val, (list, tuple, np.ndarray)):
+        if not (isinstance(val, np.ndarray) or _is_arraylike_not_scalar(val)):
             return False
         try:
             arr = np.asarray(val)

@@ -23,7 +23,7 @@ from sklearn.utils._param_validation import validate_params
 
 from ._kernels import _enumeration, _gibbs
 from ._validation import (
-    MAX_JOINT_UNITS, RANDOM_STATE_OR_GENERATOR, Number, check_boltzmann, check_joint_size,
+    RANDOM_STATE_OR_GENERATOR, Number, check_boltzmann, check_joint_size,
 )
 
 __all__ = [
