@@ -37,8 +37,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def cal():
-    return LIFSamplerCalibrator(duration=1000.0, n_points=12, random_state=0).fit()
+def cal(short_calibrator):
+    return short_calibrator
 
 
 @pytest.fixture(scope="module")
