@@ -237,19 +237,19 @@ def _serve():
 
 # --- the library's side ----------------------------------------------------------
 
-def calibrated(report, quick, duration=5e4, n_points=100):
-    """One calibration shared by a script's networks (quick: 24 points x 2e3 ms) and
-    ``machine(W, b, fit=True, **params)``: a SpikingBoltzmannMachine on it, frozen
-    (fitted unless ``fit=False``)."""
+def calibrated(report, quick, duration=5e4, n_points=100, neuron_model="IF_cond_exp"):
+    """One calibration of ``neuron_model`` (its default noise) shared by a script's
+    networks (quick: 24 points x 2e3 ms) and ``machine(W, b, fit=True, **params)``: a
+    SpikingBoltzmannMachine on it, frozen (fitted unless ``fit=False``)."""
     from sklearn.frozen import FrozenEstimator
 
     from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine
 
     params = dict(duration=2e3, n_points=24) if quick else dict(duration=duration, n_points=n_points)
-    cal, wall = timed(LIFSamplerCalibrator(random_state=0, n_jobs=2, **params).fit)
-    report.note(f"\nCalibration ({cal.n_points} points x {cal.duration:.0e} ms, n_jobs=2): {wall:.1f} s; "
-                f"v_p05 = {cal.v_p05_:.3f} ± {cal.v_p05_err_:.3f} mV, alpha = {cal.alpha_:.3f} ± "
-                f"{cal.alpha_err_:.3f} mV.  Shared by every network below.")
+    cal, wall = timed(LIFSamplerCalibrator(neuron_model, random_state=0, n_jobs=2, **params).fit)
+    report.note(f"\nCalibration of {neuron_model} ({cal.n_points} points x {cal.duration:.0e} ms, "
+                f"n_jobs=2): {wall:.1f} s; v_p05 = {cal.v_p05_:.3f} ± {cal.v_p05_err_:.3f} mV, "
+                f"alpha = {cal.alpha_:.3f} ± {cal.alpha_err_:.3f} mV.  Shared by every network below.")
 
     def machine(W, b, fit=True, **kw):
         bm = SpikingBoltzmannMachine(W, b, calibrator=FrozenEstimator(cal), **kw)
