@@ -592,3 +592,157 @@ def test_measured_points_take_a_marker_without_warnings(cal):
     assert display.errorbar_.lines[0].get_marker() == "s"
     assert residuals.errorbar_.lines[0].get_marker() == "^"
     assert display.errorbar_.lines[0].get_linestyle() == "None"      # points, not a line
+
+
+# --- states as images ----------------------------------------------------------------
+
+from sklearn_sbs.plotting import StatesImageDisplay, _images  # noqa: E402
+
+# 4 visible + 2 hidden units: only visible-hidden weights, as an RBM
+W_RBM = np.zeros((6, 6))
+W_RBM[:4, 4:] = [[1.0, -1.0], [-1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]]
+W_RBM[4:, :4] = W_RBM[:4, 4:].T
+B_RBM = np.array([0.0, 0.0, 0.0, 0.0, -0.5, 0.5])
+
+
+def _rbm_machine(cal):
+    return SpikingBoltzmannMachine(W_RBM, B_RBM, n_hidden=2, calibrator=FrozenEstimator(cal),
+                                   duration=1000.0, correction_rounds=0, random_state=3).fit()
+
+
+def test_states_image_display_from_arrays():
+    rng = np.random.default_rng(0)
+    states = rng.integers(0, 2, size=(5, 6)).astype(np.uint8)        # five 2×3 images
+    display = StatesImageDisplay(states, (2, 3), name="run").plot(n_cols=3)
+    mosaic = display.image_.get_array()
+    assert mosaic.shape == (2 * 2 + 1, 3 * 3 + 2)                    # 2 rows, 3 columns, gaps
+    for k in range(5):
+        r, c = divmod(k, 3)
+        tile = mosaic[r * 3:r * 3 + 2, c * 4:c * 4 + 3]
+        assert not np.ma.is_masked(tile)
+        np.testing.assert_array_equal(tile, states[k].reshape(2, 3))
+    assert mosaic.mask[2].all() and mosaic.mask[:, 3].all()          # the gaps
+    assert mosaic.mask[3:, 8:].all()                                 # the empty sixth tile
+    assert display.image_.get_cmap().name == "gray_r"
+    assert display.image_.get_clim() == (0.0, 1.0)
+    assert matplotlib.colors.same_color(display.image_.get_cmap().get_bad(), "0.6")
+    assert display.ax_.get_title() == "run"
+    assert list(display.ax_.get_xticks()) == [] and list(display.ax_.get_yticks()) == []
+    assert display.figure_ is display.ax_.figure
+
+    # default grid: ceil(sqrt(n)) columns; a given axes, no gap, the user's imshow keywords
+    fig, ax = plt.subplots()
+    display = StatesImageDisplay(states[:4] * 0.5, (2, 3)).plot(
+        ax=ax, gap=0, gap_color="red", cmap="viridis", vmax=0.5)
+    assert display.ax_ is ax and display.figure_ is fig and len(ax.images) == 1
+    assert display.image_.get_array().shape == (4, 6)
+    assert display.image_.get_cmap().name.startswith("viridis")
+    assert display.image_.get_clim() == (0.0, 0.5) and ax.get_title() == ""
+    assert matplotlib.colors.same_color(display.image_.get_cmap().get_bad(), "red")
+    # more columns than images: one row; a norm replaces the default limits
+    norm = matplotlib.colors.Normalize(0.2, 0.8)
+    display = StatesImageDisplay(states[:2], (3, 2)).plot(n_cols=10, norm=norm)
+    assert display.image_.get_array().shape == (3, 5) and display.image_.norm is norm
+
+
+def test_states_image_display_from_states_spaces_images():
+    states = np.zeros((100, 4))
+    states[np.arange(100), np.arange(100) % 4] = 1.0               # state k: pixel k % 4 on
+
+    def shown(d):                                   # the tiles of a 3-column mosaic, flat
+        mosaic = d.image_.get_array()
+        return np.array([mosaic[3 * (k // 3):3 * (k // 3) + 2, 3 * (k % 3):3 * (k % 3) + 2]
+                         .ravel() for k in range(len(d.states))])
+
+    display = StatesImageDisplay.from_states(states, (2, 2), n_images=9, every=5, name="s")
+    np.testing.assert_array_equal(display.states, states[0:45:5])
+    np.testing.assert_array_equal(shown(display), states[0:45:5])
+    assert display.ax_.get_title() == "s"
+    display = StatesImageDisplay.from_states(states, (2, 2), n_images=4)     # spread evenly
+    np.testing.assert_array_equal(display.states, states[[0, 33, 66, 99]])
+    display = StatesImageDisplay.from_states(states[:3], (2, 2))              # fewer than 16
+    assert len(display.states) == 3
+    display = StatesImageDisplay.from_states(states, (2, 2), n_images=30, every=40)
+    np.testing.assert_array_equal(display.states, states[[0, 40, 80]])
+
+
+@pytest.mark.parametrize("states, shape, kwargs, match", [
+    (np.zeros(4), (2, 2), {}, "states"),
+    (np.zeros((2, 2, 2)), (2, 2), {}, "states"),
+    (np.zeros((0, 4)), (2, 2), {}, "states"),
+    (np.full((2, 4), 1.5), (2, 2), {}, "states"),
+    (np.full((2, 4), -0.1), (2, 2), {}, "states"),
+    ([[0.0, np.nan, 0.0, 1.0]], (2, 2), {}, "states"),
+    (np.zeros((2, 4)), (2, 3), {}, "image_shape"),
+    (np.zeros((2, 4)), (4,), {}, "image_shape"),
+    (np.zeros((2, 4)), 4, {}, "image_shape"),
+    (np.zeros((2, 4)), (2.0, 2.0), {}, "image_shape"),
+    (np.zeros((2, 4)), (2, 2), {"n_images": 0}, "n_images"),
+    (np.zeros((2, 4)), (2, 2), {"n_images": 2.5}, "n_images"),
+    (np.zeros((2, 4)), (2, 2), {"every": 0}, "every"),
+    (np.zeros((2, 4)), (2, 2), {"n_cols": 0}, "n_cols"),
+    (np.zeros((2, 4)), (2, 2), {"gap": -1}, "gap"),
+])
+def test_states_image_display_rejects_bad_input(states, shape, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        StatesImageDisplay.from_states(states, shape, **kwargs)
+    assert not plt.get_fignums()                                     # before any figure
+    if not {"n_images", "every"} & set(kwargs):
+        with pytest.raises(ValueError, match=match):
+            StatesImageDisplay(states, shape).plot(**kwargs)
+        assert not plt.get_fignums()
+
+
+def test_states_image_display_from_estimator(cal, tmp_path):
+    machine = _rbm_machine(cal)
+    assert machine.n_features_in_ == 4 and machine.n_units_ == 6
+    for bad, match in (((3, 2), "image_shape"), ((2, 2, 1), "image_shape"), ((6, 1), "pixels")):
+        with pytest.raises(ValueError, match=match):
+            StatesImageDisplay.from_estimator(machine, bad)
+    for kwargs in ({"n_images": 0}, {"every": -2}):
+        with pytest.raises(ValueError, match=next(iter(kwargs))):
+            StatesImageDisplay.from_estimator(machine, (2, 2), **kwargs)
+    assert not hasattr(machine, "sampled_run_") and not plt.get_fignums()    # nothing ran
+
+    fig, ax = plt.subplots()
+    display = StatesImageDisplay.from_estimator(machine, (2, 2), n_images=6, every=10,
+                                                duration=500.0, random_state=7, ax=ax,
+                                                name="spiking")
+    states = machine.sampled_run_.states()                           # the run just drawn from
+    assert states.shape == (50, 6)
+    np.testing.assert_array_equal(display.states, states[0:60:10, :4])
+    assert display.ax_ is ax and display.figure_ is fig and ax.get_title() == "spiking"
+    assert display.image_.get_array().shape == (2 * 2 + 1, 3 * 2 + 2)
+    path = tmp_path / "states.png"
+    display.figure_.savefig(path)
+    assert path.read_bytes()[:8] == PNG_MAGIC
+
+    display = StatesImageDisplay.from_estimator(machine, (2, 2), n_images=4)   # duration 1000
+    states = machine.sampled_run_.states()
+    assert states.shape == (100, 6)
+    np.testing.assert_array_equal(display.states, states[[0, 33, 66, 99], :4])
+
+
+def test_states_image_display_unfitted_machine_and_missing_matplotlib(monkeypatch):
+    with pytest.raises(NotFittedError):
+        StatesImageDisplay.from_estimator(SpikingBoltzmannMachine(W_RBM, B_RBM, n_hidden=2),
+                                          (2, 2))
+    with pytest.raises(TypeError, match="SpikingBoltzmannMachine"):
+        StatesImageDisplay.from_estimator(object(), (2, 2))
+
+    class NoSimulation:
+        def __getattr__(self, name):
+            raise AssertionError("used the machine before checking for matplotlib")
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    message = r'pip install "sklearn-sbs\[plot\]"'
+    with pytest.raises(ImportError, match=message):
+        StatesImageDisplay.from_estimator(NoSimulation(), (2, 2))
+    with pytest.raises(ImportError, match=message):
+        StatesImageDisplay(np.zeros((1, 4)), (2, 2)).plot()
+
+
+def test_states_image_display_docstring_examples():
+    failures, attempted = doctest.testmod(_images, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert attempted > 0
+    assert failures == 0

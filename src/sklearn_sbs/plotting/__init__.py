@@ -19,7 +19,9 @@ and, for a fitted :class:`~sklearn_sbs.SpikingBoltzmannMachine`:
 - :class:`JointDistributionDisplay`: target and sampled joint probabilities
   of the 2^m states of m units, with DKL(target ‖ sampled);
 - :class:`MarginalsDisplay`: target and sampled p(z_i = 1) of every unit;
-- :class:`WeightsDisplay`: heatmap of the theoretical or synaptic weights.
+- :class:`WeightsDisplay`: heatmap of the theoretical or synaptic weights;
+- :class:`StatesImageDisplay`: sampled states of the visible units as images
+  (e.g. 8×8 digits), also from arrays such as Gibbs samples.
 
 Matplotlib is optional (``pip install "sklearn-sbs[plot]"``) and imported only
 when something is drawn: importing this module does not import it.  Units are
@@ -29,6 +31,7 @@ PyNN's: potentials in mV, times in ms, synaptic weights in µS
 
 from ._activation import ActivationDisplay, ActivationResidualsDisplay
 from ._distributions import JointDistributionDisplay, MarginalsDisplay
+from ._images import StatesImageDisplay
 from ._membrane import FreeMembraneDisplay, MembraneAutocorrelationDisplay
 from ._weights import WeightsDisplay
 
@@ -39,5 +42,6 @@ __all__ = [
     "MembraneAutocorrelationDisplay",
     "JointDistributionDisplay",
     "MarginalsDisplay",
+    "StatesImageDisplay",
     "WeightsDisplay",
 ]
