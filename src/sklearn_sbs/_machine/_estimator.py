@@ -27,7 +27,8 @@ from ..metrics import dkl
 from ..synapses import StaticSynapse, TsodyksMarkramSynapse
 from . import _document, _learning, _state
 from ._inference import posterior_marginals
-from ._values import check_fit_request, check_initial_v, check_states, check_unit_interval
+from ._network import draw_seeds
+from ._values import check_initial_v, check_states, check_unit_interval
 
 __all__ = ["SpikingBoltzmannMachine"]
 
@@ -47,7 +48,7 @@ _PARAMETER_CONSTRAINTS = {
     "noise": [HasMethods(["inputs", "simulation_specs", "get_params"]), None],
     "n_chains": [Interval(numbers.Integral, 1, None, closed="left")],
     "correction_rounds": [Interval(numbers.Integral, 0, None, closed="left")],
-    "correction_duration": [Interval(numbers.Real, 0, None, closed="neither")],
+    "correction_duration": [Interval(numbers.Real, 0, None, closed="neither"), None],
     "learning": [StrOptions({"spiking", "exact", "gibbs"}), None],
     "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
     "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -60,6 +61,10 @@ _PARAMETER_CONSTRAINTS = {
     "memory": [None, str, HasMethods(["cache"])],
     "verbose": ["verbose"],
 }
+
+
+_SAMPLE_CONSTRAINTS = {"duration": [Interval(numbers.Real, 0, None, closed="neither"), None],
+                       "random_state": ["random_state"], "initial_v": ["array-like", None]}
 
 
 def _exact(what, W, b):
@@ -135,15 +140,18 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         calibrator's.
     n_chains : int, default=1
         Independent networks (different seeds), pooled.
-    correction_rounds : int, default=0
-        Rounds of correcting the translation in the loop (at most 20 units),
-        each sampling ``correction_duration`` ms and moving the effective
-        weights and biases toward the target's exact moments by a Newton
-        step.  The analytic translation realises coupling about 1.3× too
-        strong; a few rounds remove most of that.  After learning ('exact',
-        'gibbs'), the learned values are the target.
-    correction_duration : float, default=5e4
-        Sampled ms per round (below ~2e4 ms its noise can outweigh the error).
+    correction_rounds : int, default=4
+        Rounds of correcting the translation in the loop, any number of units:
+        each samples the network, measures the machine it realises (every
+        unit's log-odds against its inputs) and moves the effective weights
+        and biases by the difference to the target (see
+        :mod:`sklearn_sbs._machine._correction`).  0: the analytic translation
+        alone (Petrovici et al. 2016), which realises couplings about 1.3× too
+        strong.  After learning ('exact', 'gibbs') the learned values are the
+        target; after ``learning="spiking"`` they are effective already.
+    correction_duration : float, default=None
+        Sampled ms per round and chain; None: ``duration / 2``, so that the
+        correction costs about two ``sample()`` runs.
     learning : {"spiking", "exact", "gibbs"} or None, default="spiking"
         Where ``fit(X)`` and ``partial_fit`` take the model's statistics for
         the likelihood gradient from: the spiking network (``n_chains`` copies
@@ -182,9 +190,10 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     weights_bio_, v_rest_ : ndarray
         Synaptic weights (µS or nA; negative: inhibitory) and resting potentials (mV).
     weights_effective_, biases_effective_ : ndarray
-        The theoretical values translated: the target's, moved by the correction.
+        The theoretical values translated: the target's, moved by the correction
+        (column j: the inputs onto unit j, each direction corrected on its own).
     correction_errors_ : list of float
-        Largest |<z_i z_j>_target - <z_i z_j>_sampled| before each correction.
+        RMS |realised - target| of the weights and biases before each round.
     learning_steps_ : int
         Gradient steps taken so far (0 without learning).
     tau_on_ : ndarray of shape (n_units,)
@@ -230,7 +239,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
 
     def __init__(self, weights=None, biases=None, *, n_hidden=0, weights_unit="theo",
                  calibrator=None, synapse="renewing", delay=None, duration=1e5, burn_in=500.0,
-                 dt=None, noise=None, n_chains=1, correction_rounds=0, correction_duration=5e4,
+                 dt=None, noise=None, n_chains=1, correction_rounds=4, correction_duration=None,
                  learning="spiking", learning_rate=0.1, batch_size=10, n_iter=10,
                  step_duration=100.0, inference="auto", inference_duration=1e4,
                  random_state=None, n_jobs=None, memory=None, verbose=0):
@@ -262,14 +271,13 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X=None, y=None):
-        """Calibrate the units, translate weights and biases, and learn from ``X``.
+        """Calibrate the units, translate and correct weights and biases, learn from ``X``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_visible), default=None
-            Binary states (or probabilities in [0, 1]) of the visible units, to
-            learn from (unless ``learning=None``); None: calibrate and
-            translate only.
+            Visible states (or probabilities in [0, 1]) to learn from, unless
+            ``learning=None``; None: calibrate, translate and correct only.
         y : None
             Ignored.
 
@@ -279,18 +287,12 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         """
         self._validate_nested()
         self._end_learning()
-        params = self.get_params(deep=False)
-        learn = check_fit_request(X, params["learning"], params["correction_rounds"])
+        learn = X is not None and self.learning is not None
         if X is not None:
             X = validate_data(self, X, dtype=np.float64)
             if learn:
                 check_unit_interval(X)
-        state = _state.initial_state(params, X, check_random_state(self.random_state), learn)
-        if learn:
-            state = _state.learned_by_fit(params, state, X)
-        if self.correction_rounds:
-            state = _state.corrected_by_fit(params, state)
-        self._set_fitted(state)
+        self._set_fitted(_state.fitted_state(self.get_params(deep=False), X, learn))
         return self
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -358,14 +360,11 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
             live[1].close()
 
     def __getstate__(self):
-        # a live network belongs to its server process: pickles and copies go without it
-        state = dict(super().__getstate__())     # a copy: the original keeps its network
-        state.pop("_live_learning", None)
-        return state
+        # a live network belongs to its server process: pickles and copies go without
+        # it (a copy of the dict: the original keeps its network)
+        return {k: v for k, v in super().__getstate__().items() if k != "_live_learning"}
 
-    @validate_params({"duration": [Interval(numbers.Real, 0, None, closed="neither"), None],
-                      "random_state": ["random_state"], "initial_v": ["array-like", None]},
-                     prefer_skip_nested_validation=True)
+    @validate_params(_SAMPLE_CONSTRAINTS, prefer_skip_nested_validation=True)
     def sample(self, duration=None, random_state=None, initial_v=None):
         """Run the network and return its states on a grid of ``tau_on``.
 
@@ -381,15 +380,16 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         Returns
         -------
         states : ndarray of shape (n_samples, n_units), dtype uint8
-            States every ``min(tau_on_)`` ms after the burn-in, chain by chain.
+            States every ``min(tau_on_)`` ms after the burn-in, chain by chain;
+            fresh spikes: no seed of the fit's correction runs is reused.
         """
         check_is_fitted(self)
         duration = self.duration if duration is None else duration
         initial_v = check_initial_v(initial_v, self.n_units_)
         rng = check_random_state(self.random_state if random_state is None else random_state)
         self.sampled_run_ = _state.network(self.get_params(deep=False), self.calibrators_).sample(
-            self.weights_bio_, self.v_rest_, duration, rng, self.n_chains, self.n_jobs,
-            self.verbose, initial_v)
+            self.weights_bio_, self.v_rest_, duration, draw_seeds(rng, self.n_chains),
+            self.n_jobs, self.verbose, initial_v)
         return self.sampled_run_.states()
 
     spikes_ = property(lambda self: self.sampled_run_.spikes,
@@ -520,6 +520,13 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
                                     _state.current_state(self))
         return posterior_marginals(X, self.n_hidden, self.inference == "auto",
                                    self.weights_theo_, self.biases_theo_, sampler)
+
+    @classmethod
+    def from_bernoulli_rbm(cls, rbm, **params):
+        """A machine sampling a fitted ``sklearn.neural_network.BernoulliRBM``: visible
+        units first, then hidden; ``params``: the other parameters of this class."""
+        check_is_fitted(rbm, "components_")
+        return cls(*_state.rbm_values(rbm), n_hidden=rbm.components_.shape[0], **params)
 
     def to_json(self):
         """Parameters and, if fitted, translation and calibrations as JSON (no

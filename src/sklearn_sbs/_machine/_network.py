@@ -16,8 +16,14 @@ from ..spikes import SpikeTrains
 from ..synapses import as_synapse
 
 
-def _seeds(rng, n):
-    return rng.randint(1, 2**31 - 1, size=n)
+def draw_seeds(rng, n, taken=frozenset()):
+    """``n`` simulation seeds from ``rng``, none of them in ``taken``."""
+    seeds = []
+    while len(seeds) < n:
+        seed = int(rng.randint(1, 2**31 - 1))
+        if seed not in taken:
+            seeds.append(seed)
+    return seeds
 
 
 class SamplerNetwork:
@@ -85,11 +91,10 @@ class SamplerNetwork:
             v_init=None if initial_v is None else tuple(initial_v.tolist()),
         )
 
-    def sample(self, weights_bio, v_rest, duration, rng, n_chains, n_jobs=None, verbose=0,
+    def sample(self, weights_bio, v_rest, duration, seeds, n_jobs=None, verbose=0,
                initial_v=None):
-        """Run ``n_chains`` independent networks (seeds from ``rng``): a SampledRun."""
-        tasks = [self.task(weights_bio, v_rest, duration, seed, initial_v)
-                 for seed in _seeds(rng, n_chains)]
+        """Run one independent network per seed (chains): a SampledRun."""
+        tasks = [self.task(weights_bio, v_rest, duration, seed, initial_v) for seed in seeds]
         results = run_tasks(tasks, n_jobs, verbose, "sampling")
         spikes = [SpikeTrains(r["times"], r["ids"], self.n_units, self.tau_on) for r in results]
         return SampledRun(spikes, (self.burn_in, self.burn_in + float(duration)), self.tau_on)
@@ -103,7 +108,7 @@ class SamplerNetwork:
         per_run = max(1, max_units // n)
         chunks = [slice(i, i + per_run) for i in range(0, v_rest_rows.shape[0], per_run)]
         base = [self.task(weights_bio, v_rest_rows[0], duration, seed)
-                for seed in _seeds(rng, len(chunks))]
+                for seed in draw_seeds(rng, len(chunks))]
         tasks = [task.copies(v_rest_rows[chunk]) for task, chunk in zip(base, chunks)]
         results = run_tasks(tasks, n_jobs, verbose, "inference")
         window = (self.burn_in, self.burn_in + float(duration))
@@ -145,9 +150,9 @@ class SampledRun:
         """Time-weighted <z_i z_j>, means on the diagonal."""
         return self._pooled("coactivation", lambda s: s.coactivation(*self.window))
 
-    def states(self):
-        """Binary states every ``min(tau_on)`` ms, chains one after the other."""
-        step = float(self.tau_on.min())
+    def states(self, step=None):
+        """Binary states every ``step`` ms (default ``min(tau_on)``), chain by chain."""
+        step = float(self.tau_on.min()) if step is None else float(step)
         return np.concatenate([s.states(*self.window, step) for s in self.spikes])
 
     def smoothing(self):

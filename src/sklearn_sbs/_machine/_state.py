@@ -2,6 +2,10 @@
 correction produce, as a dict of fitted attributes (set on the estimator only
 when the whole fit succeeded)."""
 
+import numbers
+import sys
+import time
+
 import numpy as np
 from sklearn.utils import check_random_state
 
@@ -9,7 +13,8 @@ from .._validation import check_boltzmann
 from . import _learning
 from ._correction import correct
 from ._inference import MAX_UNITS_PER_RUN, clamped_values
-from ._network import SamplerNetwork
+from ._network import SamplerNetwork, draw_seeds
+from ._values import warn_unreachable
 from ._translation import Translation, calibrator_list, fit_calibrators
 from ._values import initial_values
 
@@ -49,6 +54,31 @@ def current_state(estimator):
 
 def translation(state):
     return Translation(tuple(state["calibrators_"]))
+
+
+def rbm_values(rbm):
+    """(W, b) of a fitted BernoulliRBM, visible units first: W[:nv, nv:] = components_.T."""
+    components = np.asarray(rbm.components_, dtype=float)
+    nh, nv = components.shape
+    W = np.zeros((nv + nh, nv + nh))
+    W[:nv, nv:] = components.T
+    W[nv:, :nv] = components
+    return W, np.concatenate([np.asarray(rbm.intercept_visible_, dtype=float),
+                              np.asarray(rbm.intercept_hidden_, dtype=float)])
+
+
+def fitted_state(params, X, learn):
+    """What ``fit`` builds: calibrated and translated, learned from X if ``learn``,
+    corrected (unless the values were learned on the spiking network, which makes
+    them effective ones already), and checked for units beyond their ceiling."""
+    state = initial_state(params, X, check_random_state(params["random_state"]), learn)
+    if learn:
+        state = learned_by_fit(params, state, X)
+    if params["correction_rounds"] and not (learn and params["learning"] == "spiking"):
+        state = corrected_by_fit(params, state)
+    warn_unreachable(state["weights_theo_"], state["biases_theo_"], state["tau_on_"],
+                     network(params, state["calibrators_"]).dt)
+    return state
 
 
 def network(params, calibrators):
@@ -96,23 +126,49 @@ def learned_state(state, W, b, steps):
                 correction_errors_=[])              # a correction was of other weights
 
 
+CORRECTION_STREAM = 0x5B5C0      # tags the correction's seed stream
+
+
+def correction_seeds(random_state, n_chains):
+    """A generator of seeds for the correction's runs, and the seeds it must skip:
+    those of the ``sample()`` that follows with the same integer ``random_state``,
+    so that a score is always measured on fresh spikes."""
+    if isinstance(random_state, numbers.Integral):
+        taken = set(draw_seeds(check_random_state(random_state), n_chains))
+        seq = np.random.SeedSequence([CORRECTION_STREAM, int(random_state)])
+        return np.random.RandomState(seq.generate_state(4)), taken
+    rng = check_random_state(random_state)          # None: fresh entropy
+    return np.random.RandomState(rng.randint(0, 2**31 - 1, size=4)), set()
+
+
 def corrected_by_fit(params, state):
     """The state with its effective values corrected toward the target by
-    ``correction_rounds`` samplings (see :mod:`._correction`)."""
+    ``correction_rounds`` runs of ``correction_duration`` ms (default: half of
+    ``duration``) per chain (see :mod:`._correction`)."""
     tr, net = translation(state), network(params, state["calibrators_"])
-    # seeds of their own, so that sample() after fit starts a fresh stream
-    stream = check_random_state(params["random_state"]).randint(1, 2**31 - 1, size=2)
-    rng = np.random.RandomState(stream + 1)
+    rng, excluded = correction_seeds(params["random_state"], params["n_chains"])
+    duration = params["correction_duration"] or 0.5 * params["duration"]
+    # states every tau_on / 2: correlated, but twice the samples of the tau_on grid
+    step = 0.5 * float(state["tau_on_"].min())
+    start = time.perf_counter()
 
-    def sample_moments(W, b):
-        run = net.sample(*tr.to_bio(W, b), params["correction_duration"], rng,
-                         params["n_chains"], params["n_jobs"], params["verbose"])
-        return run.coactivation()
+    def sample_states(W, b):
+        run = net.sample(*tr.to_bio(W, b), duration,
+                         draw_seeds(rng, params["n_chains"], excluded), params["n_jobs"],
+                         params["verbose"])
+        return run.states(step)
+
+    def report(k, error):
+        if params["verbose"]:
+            print(f"[SpikingBoltzmannMachine] correction round {k}/{params['correction_rounds']}: "
+                  f"RMS |realised - target| = {error:.3f}, "
+                  f"{params['n_chains']} x {duration:g} ms, {time.perf_counter() - start:.1f} s",
+                  file=sys.stderr, flush=True)
 
     n_visible = state["n_features_in_"]
     mask = _learning.connection_mask(n_visible, state["n_units_"] - n_visible)
     w_eff, b_eff, errors = correct(state["weights_theo_"], state["biases_theo_"], mask,
-                                   params["correction_rounds"], sample_moments)
+                                   params["correction_rounds"], sample_states, report)
     w_bio, v_rest = tr.to_bio(w_eff, b_eff)
     return dict(state, weights_effective_=w_eff, biases_effective_=b_eff,
                 weights_bio_=w_bio, v_rest_=v_rest, correction_errors_=errors)

@@ -1,8 +1,12 @@
 """The machine's starting values, checked against its structure and data."""
 
+import warnings
+
 import numpy as np
+from scipy.special import expit
 
 from .._validation import as_float_array
+from ..boltzmann import gibbs_sample
 from . import _learning
 
 
@@ -30,18 +34,6 @@ def check_initial_v(initial_v, n_units):
         raise ValueError(f"initial_v must hold one potential per unit ({n_units}), "
                          f"got shape {initial_v.shape}")
     return initial_v
-
-
-def check_fit_request(X, learning, correction_rounds):
-    """Whether fit learns from X; refuses correcting values learned in the loop."""
-    learn = X is not None and learning is not None
-    if learn and learning == "spiking" and correction_rounds:
-        raise ValueError(
-            "correction_rounds moves a translation toward known weights; after "
-            "learning='spiking' the learned values already are effective ones "
-            "(set correction_rounds=0, or learn with 'exact' or 'gibbs')"
-        )
-    return learn
 
 
 def initial_values(weights, biases, weights_unit, n_hidden, X, rng, learn):
@@ -84,3 +76,25 @@ def initial_values(weights, biases, weights_unit, n_hidden, X, rng, learn):
             "and within the hidden layer must be 0"
         )
     return W, b
+
+
+_CAPPED_P_ON = 0.005     # expected p_on lost to the ceiling that is worth a warning
+
+
+def warn_unreachable(W, b, tau_on, dt):
+    """Warn about units whose conditional p_on exceeds, in the target's typical
+    states, the ceiling tau_on / (tau_on + dt) of a sampler on a dt grid (0.990
+    at the tutorial's 10 ms and 0.1 ms) by more than _CAPPED_P_ON on average:
+    they sample a capped distribution.  The typical states are a short Gibbs run
+    of the target (its own seed: the check draws nothing from the machine's)."""
+    ceiling = np.asarray(tau_on, dtype=float) / (np.asarray(tau_on, dtype=float) + dt)
+    states = gibbs_sample(W, b, 2000, burn_in=200, random_state=0)
+    lost = np.clip(expit(states @ W + b) - ceiling, 0.0, None).mean(axis=0)
+    units = np.flatnonzero(lost > _CAPPED_P_ON)
+    if units.size:
+        warnings.warn(
+            f"units {units.tolist()} need p_on above what a sampler reaches at dt = {dt:g} ms "
+            f"(tau_on / (tau_on + dt) = {ceiling.min():.3f}) in many of the target's states, "
+            f"losing up to {lost.max():.3f} of their marginal: lower their biases or weights, "
+            "or use a smaller dt", UserWarning, stacklevel=3,
+        )
