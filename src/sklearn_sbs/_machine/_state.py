@@ -166,7 +166,10 @@ def corrected_by_fit(params, state):
                   file=sys.stderr, flush=True)
 
     n_visible = state["n_features_in_"]
-    mask = _learning.connection_mask(n_visible, state["n_units_"] - n_visible)
+    # the synapses that exist: the structure's pairs with a target weight (a sparse
+    # machine keeps its sparsity, and no unit gets the noise of absent inputs)
+    mask = _learning.connection_mask(n_visible, state["n_units_"] - n_visible) \
+        & (state["weights_theo_"] != 0)
     w_eff, b_eff, errors = correct(state["weights_theo_"], state["biases_theo_"], mask,
                                    params["correction_rounds"], sample_states, report)
     w_bio, v_rest = tr.to_bio(w_eff, b_eff)
