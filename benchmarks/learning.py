@@ -4,7 +4,7 @@
 
 Prints one table per part: ``transform`` of partially observed rows against the exact
 conditional marginals; DKL(target || sampled) with and without ``correction_rounds``
-(with the moment gap of each round and the cost of the correction); DKL(data || model)
+(with the realised-vs-target error of each round and the cost of the correction); DKL(data || model)
 after ``learning="spiking"`` against ``"exact"`` and ``"gibbs"``; and a digits pipeline
 with the spiking machine against one with BernoulliRBM.  Methodology: benchmarks/RESULTS.md.
 """
@@ -75,7 +75,7 @@ def correction(report, machine, quick):
              for name, _, _ in settings]
     report.section("Correction: DKL(target || sampled), renewing synapses")
     report.table(["network", "correction", "fit s"] + [f"DKL@{d:g}" for d in durations]
-                 + ["max |moment gap| per round"], rows)
+                 + ["RMS |realised - target| per round"], rows)
     best = settings[1][0]
     report.targets([(f"median DKL at {d:g} ms, {best}", f"<= {TARGETS[key]:g}",
                      f"{H.median(results[(best, d)]):.4f}", H.median(results[(best, d)]) <= TARGETS[key])
