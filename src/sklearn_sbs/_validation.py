@@ -345,7 +345,9 @@ class NestedParamsMixin:
             path = key.split("__")[:-1]
             obj = self
             for depth, name in enumerate(path):
-                obj = getattr(obj, name, obj)
+                if not hasattr(obj, "get_params") or name not in obj.get_params(deep=False):
+                    break                   # scikit-learn names the invalid parameter
+                obj = getattr(obj, name)
                 if obj is None:
                     owner = "__".join(path[:depth + 1])
                     raise ValueError(
