@@ -163,10 +163,10 @@ def test_json_bad_documents(fitted, tmp_path):
     with pytest.raises(ValueError, match="version 99"):
         LIFSamplerCalibrator.from_json(json.dumps(dict(doc, version=99)))
     bad = dict(doc, params=dict(doc["params"], noise={"class": "os.system", "params": {}}))
-    with pytest.raises(ValueError, match="noise must be one of"):
+    with pytest.raises(ValueError, match="field 'params.noise.class': expected one of"):
         LIFSamplerCalibrator.from_json(json.dumps(bad))
     bad = dict(doc, calibration=dict(doc["calibration"], evil_=1))
-    with pytest.raises(ValueError, match="unknown calibration field"):
+    with pytest.raises(ValueError, match="field 'calibration.evil_': unknown field"):
         LIFSamplerCalibrator.from_json(json.dumps(bad))
     bad = dict(doc, params=dict(doc["params"], dt=-1))
     with pytest.raises(ValueError, match="dt"):

@@ -12,10 +12,8 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import neurons, theory
-from ._serialization import (
-    JSONFileMixin, noise_from_dict, noise_to_dict, read_document, to_plain,
-)
+from . import _schema, neurons, theory
+from ._serialization import JSONFileMixin, noise_to_dict, read_document, to_plain
 from ._simulation import FreeMembraneTask, NetworkTask, params_tuple, run_tasks
 from ._validation import NestedParamsMixin, validate_nested
 from .metrics import bernoulli_dkl
@@ -32,8 +30,63 @@ _SPAN = math.log(19.0)        # (v - v_p05) / alpha at p_on = 0.95
 _MAX_ROUNDS = 6
 _REACH = 100.0                # search at most this far from v_thresh, mV
 _MIN_ALPHA = 0.01             # mV; narrower is a step, not a sampler
-_FITTED = ("v_p05_", "alpha_", "v_rest_", "p_on_", "p_on_std_", "v_p05_err_", "alpha_err_",
-           "theory_v_p05_", "theory_alpha_", "tau_on_", "n_rounds_", "n_features_in_")
+
+
+def _fitted_neuron_params(value, path, context):
+    """The complete neuron parameters simulated: every parameter of the model (a
+    number) and tau_refrac_virtual (null or a number), checked as fit checks them."""
+    model = neurons.get_model(context["neuron_model"])
+    schema = {name: _schema.Number() for name in model.defaults}
+    schema["tau_refrac_virtual"] = _schema.Number(nullable=True)
+    return _neuron_params(model.name, _schema.check_fields(value, schema, path, context), path)
+
+
+def _fails_alone(model, name, value):
+    try:
+        neurons.check_neuron_params(model, {name: value})
+    except (TypeError, ValueError):
+        return True
+    return False
+
+
+def _neuron_params(model, values, path):
+    """``values`` checked against the model's table (names, numbers, lower bounds)."""
+    try:
+        return neurons.check_neuron_params(model, values)
+    except (TypeError, ValueError) as exc:
+        # the field is the parameter wrong on its own, if one is; else all of them
+        culprit = next((k for k, v in values.items() if _fails_alone(model, k, v)), None)
+        where = path if culprit is None else _schema.join(path, culprit)
+        raise ValueError(f"field {where!r}: {exc}") from None
+
+
+def _fitted_noise(value, path, context):
+    return _schema.object_field(value, path, _schema.NOISE_CLASSES, context)
+
+
+_POINTS = _schema.Dim("measured point", minimum=3)
+#: The fitted fields of a calibration document (its "calibration" object), per
+#: format version, in the order they are written and checked.
+_CALIBRATION = {
+    1: {
+        "v_p05_": _schema.Number(),
+        "alpha_": _schema.Number(gt=0),
+        "v_rest_": _schema.Array((_POINTS,)),
+        "p_on_": _schema.Array((_POINTS,), _schema.Number(ge=0, le=1)),
+        "p_on_std_": _schema.Array((_POINTS,), _schema.Number(gt=0)),
+        # a degenerate fit has no covariance: infinite errors
+        "v_p05_err_": _schema.Number(ge=0, allow_inf=True),
+        "alpha_err_": _schema.Number(ge=0, allow_inf=True),
+        "theory_v_p05_": _schema.Number(),
+        "theory_alpha_": _schema.Number(gt=_MIN_ALPHA),    # fit refuses narrower (a step)
+        "tau_on_": _schema.Number(gt=0),
+        "n_rounds_": _schema.Number(ge=1, le=_MAX_ROUNDS, integer=True),
+        "n_features_in_": _schema.OneOf((1,)),
+        "neuron_params_": _fitted_neuron_params,
+        "noise_": _fitted_noise,
+    },
+}
+_FITTED = tuple(_CALIBRATION[_VERSION])
 
 
 def logistic(v, v_p05, alpha):
@@ -488,35 +541,53 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         doc = {"format": _FORMAT, "version": _VERSION, "params": to_plain(params)}
         if all(hasattr(self, name) for name in _FITTED):
             doc["calibration"] = {name: to_plain(getattr(self, name)) for name in _FITTED}
-            doc["calibration"]["neuron_params_"] = to_plain(self.neuron_params_)
             doc["calibration"]["noise_"] = noise_to_dict(self.noise_)
         return json.dumps(doc, indent=2)
 
     @classmethod
     def from_json(cls, text):
-        """A calibrator from :meth:`to_json` output (fitted if the document is)."""
-        doc = read_document(text, _FORMAT, {_VERSION})
-        try:
-            params = dict(doc["params"])
-            if params.get("noise") is not None:
-                params["noise"] = noise_from_dict(params["noise"])
-            est = cls(**params)
-            calibration = dict(doc.get("calibration", {}))
-            resolved = {"neuron_params_": calibration.pop("neuron_params_", None),
-                        "noise_": calibration.pop("noise_", None)}
-            for name, value in calibration.items():
-                if name not in _FITTED:
-                    raise ValueError(f"unknown calibration field {name!r}")
-                if isinstance(value, list):
-                    value = np.asarray(value, dtype=float)
-                setattr(est, name, value)
-            if calibration:
-                # what was simulated; documents without it: what the parameters give
-                est.neuron_params_ = neurons.check_neuron_params(
-                    est.neuron_model, resolved["neuron_params_"] or est.neuron_params)
-                est.noise_ = (noise_from_dict(resolved["noise_"]) if resolved["noise_"]
-                              else clone(est._noise()))
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"corrupt {_FORMAT} document: {exc}") from exc
-        est._validate_params()
+        """A calibrator from :meth:`to_json` output (fitted if the document is).
+
+        Every field is checked against the declared schema of the document's
+        version: parameters as ``fit`` checks them, the calibration's values for
+        type, shape, finiteness and range (they are used without a fit).
+
+        Raises
+        ------
+        ValueError
+            For a document that is not valid JSON, not a calibration, of an
+            unknown version, or with a field missing, unknown or wrong (the
+            message names the field, e.g. ``'calibration.alpha_'``).
+        """
+        return cls._from_document(read_document(text, _FORMAT, set(_CALIBRATION)))
+
+    @classmethod
+    def _from_document(cls, doc, path=""):
+        """A calibrator from a parsed document, every field checked; ``path``: where
+        the document sits (in a machine's), for the messages."""
+        _schema.check_header(doc, _FORMAT, set(_CALIBRATION), path)
+        _schema.check_fields(doc, {"format": _schema.anything, "version": _schema.anything,
+                                   "params": _schema.json_object,
+                                   "calibration": _schema.json_object},
+                             path, {}, optional=("calibration",))
+        context = {}
+        params = _schema.check_params(doc["params"], cls, _schema.join(path, "params"), context,
+                                      {"noise": _schema.noise_field})
+        if params["neuron_params"] is not None:
+            _neuron_params(params["neuron_model"], params["neuron_params"],
+                           _schema.join(path, "params.neuron_params"))
+        est = cls(**params)
+        if "calibration" in doc:
+            where = _schema.join(path, "calibration")
+            context["neuron_model"] = est.neuron_model
+            fitted = _schema.check_fields(doc["calibration"], _CALIBRATION[doc["version"]],
+                                          where, context)
+            tau_on = neurons.on_time(fitted["neuron_params_"])
+            if fitted["tau_on_"] != tau_on:
+                raise ValueError(
+                    f"field {_schema.join(where, 'tau_on_')!r}: expected the on-time of "
+                    f"{_schema.join(where, 'neuron_params_')!r} (tau_refrac_virtual, else "
+                    f"tau_refrac) = {tau_on!r} ms, got {fitted['tau_on_']!r}"
+                )
+            est.__dict__.update(fitted)
         return est

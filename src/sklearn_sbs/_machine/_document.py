@@ -1,4 +1,10 @@
-"""The machine as a JSON document: its parameters and, if fitted, its translation."""
+"""The machine as a JSON document: its parameters and, if fitted, its translation.
+
+Reading a document checks every field against the declared schema of its
+version (:mod:`sklearn_sbs._schema`): the parameters as ``fit`` checks them,
+the fitted arrays -- used as they are, without a fit -- for type, shape
+(n_units from ``weights_theo``), finiteness and structure.
+"""
 
 import json
 import numbers
@@ -6,9 +12,12 @@ import numbers
 import numpy as np
 from sklearn.frozen import FrozenEstimator
 
+from .. import _schema
 from .._calibrator import LIFSamplerCalibrator
-from .._serialization import noise_from_dict, noise_to_dict, read_document, to_plain
+from .._serialization import noise_to_dict, read_document, to_plain
+from .._validation import _describe
 from ..synapses import StaticSynapse, TsodyksMarkramSynapse
+from ._learning import connection_mask
 from ._translation import unwrap
 
 FORMAT = "sklearn-sbs/boltzmann-machine"
@@ -20,29 +29,16 @@ _ARRAYS = {"weights_theo": "weights_theo_", "biases_theo": "biases_theo_",
            "weights_effective": "weights_effective_", "biases_effective": "biases_effective_"}
 
 
+# --- writing ----------------------------------------------------------------------
+
 def _calibrator_doc(calibrator):
     return json.loads(unwrap(calibrator).to_json())
-
-
-def _calibrator_from_doc(doc):
-    """A stored calibrator: fitted ones frozen (used as they are), others plain."""
-    cal = LIFSamplerCalibrator.from_json(json.dumps(doc))
-    return FrozenEstimator(cal) if "calibration" in doc else cal
 
 
 def _synapse_to_plain(synapse):
     if isinstance(synapse, str):
         return synapse
     return {"class": type(synapse).__name__, "params": to_plain(synapse.get_params())}
-
-
-def _synapse_from_plain(value):
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, dict) or value.get("class") not in _SYNAPSES:
-        raise ValueError(f"synapse must be 'static', 'renewing' or one of {sorted(_SYNAPSES)}, "
-                         f"got {value!r}")
-    return _SYNAPSES[value["class"]](**value.get("params", {}))
 
 
 def to_document(machine):
@@ -69,39 +65,127 @@ def to_document(machine):
     return json.dumps(doc, indent=2)
 
 
+# --- the schema -------------------------------------------------------------------
+
+def _calibrator(doc, path):
+    """A stored calibrator: fitted ones frozen (used as they are), others plain."""
+    cal = LIFSamplerCalibrator._from_document(doc, path)
+    return FrozenEstimator(cal) if "calibration" in doc else cal
+
+
+def _calibrator_param(value, path, context):
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [_calibrator(doc, f"{path}[{i}]") for i, doc in enumerate(value)]
+    return _calibrator(value, path)
+
+
+def _synapse_param(value, path, context):
+    if isinstance(value, str):
+        return value                  # "static" or "renewing": the parameter's constraint
+    return _schema.object_field(value, path, _SYNAPSES, context)
+
+
+def _check_calibrator_list(calibrator, context):
+    """A list of calibrators has one per unit of the weights and biases parameters."""
+    n, where = context.get("sizes", {}).get(_GIVEN, (None, None))
+    if isinstance(calibrator, list) and n is not None and len(calibrator) != n:
+        raise ValueError(f"field 'params.calibrator': expected {n} calibrators (one per unit, "
+                         f"as in {where!r}), got a list of {len(calibrator)}")
+
+
+_GIVEN = _schema.Dim("unit")          # the weights and biases parameters'
+_PARAMS = {
+    "calibrator": _calibrator_param,
+    "noise": _schema.noise_field,
+    "synapse": _synapse_param,
+    "weights": _schema.Array((_GIVEN, _GIVEN), nullable=True),
+    "biases": _schema.Array((_GIVEN,), nullable=True),
+}
+
+
+def _structure(symmetric):
+    """A rule for a fitted weight matrix: zero where the machine has no synapse
+    (the diagonal; within layers with n_hidden), symmetric if asked, exactly."""
+    def rule(W, context):
+        n, n_hidden = W.shape[0], context["n_hidden"]
+        if n_hidden >= n:
+            return f"expected more units than params.n_hidden = {n_hidden}, got {n}"
+        if symmetric and not np.array_equal(W, W.T):
+            return ("expected a symmetric matrix (W[i, j] == W[j, i] exactly), got max "
+                    f"|W - W.T| = {np.abs(W - W.T).max():.3g}")
+        absent = ~connection_mask(n - n_hidden, n_hidden)
+        if np.any(W[absent]):
+            i, j = (int(k) for k in np.argwhere(absent & (W != 0))[0])
+            where = "on the diagonal" if not n_hidden else \
+                f"on the diagonal and within the layers (params.n_hidden = {n_hidden})"
+            return f"expected zeros {where}, got {W[i, j].item()!r} at index [{i}, {j}]"
+        return None
+    return rule
+
+
+def _fitted_calibrators(value, path, context):
+    """One fitted calibrator document per unit; identical ones become one
+    calibrator, as fit shares one between the units it calibrates alike."""
+    n, where = context["sizes"][_UNITS]
+    if not isinstance(value, list) or len(value) != n:
+        got = f"a list of {len(value)}" if isinstance(value, list) else _describe(value)
+        raise ValueError(f"field {path!r}: expected {n} fitted calibrator documents (one per "
+                         f"unit, as in {where!r}), got {got}")
+    shared, out = {}, []
+    for i, doc in enumerate(value):
+        key = json.dumps(doc, sort_keys=True)
+        if key not in shared:
+            cal = LIFSamplerCalibrator._from_document(doc, f"{path}[{i}]")
+            if "calibration" not in doc:
+                raise ValueError(f"field '{path}[{i}].calibration' is missing: a machine's "
+                                 "fitted calibrators are fitted")
+            shared[key] = cal
+        out.append(shared[key])
+    return out
+
+
+_UNITS = _schema.Dim("unit")
+#: The fitted fields of a machine document, per format version, in the order
+#: they are written and checked (weights_theo sets n_units).
+_FITTED = {
+    1: {
+        "weights_theo": _schema.Array((_UNITS, _UNITS), rule=_structure(symmetric=True)),
+        "biases_theo": _schema.Array((_UNITS,)),
+        "weights_bio": _schema.Array((_UNITS, _UNITS), rule=_structure(symmetric=False)),
+        "v_rest": _schema.Array((_UNITS,)),
+        "weights_effective": _schema.Array((_UNITS, _UNITS), rule=_structure(symmetric=False)),
+        "biases_effective": _schema.Array((_UNITS,)),
+        "calibrators": _fitted_calibrators,
+        "correction_errors": _schema.Array((_schema.Dim("correction round", minimum=0),),
+                                           _schema.Number(ge=0)),
+        "learning_steps": _schema.Number(ge=0, integer=True),
+    },
+}
+
+
+# --- reading ----------------------------------------------------------------------
+
 def from_document(cls, text):
-    """A machine of class ``cls`` from :func:`to_document` output."""
-    doc = read_document(text, FORMAT, {VERSION})
-    try:
-        params = dict(doc["params"])
-        cal = params.get("calibrator")
-        if isinstance(cal, list):
-            params["calibrator"] = [_calibrator_from_doc(c) for c in cal]
-        elif cal is not None:
-            params["calibrator"] = _calibrator_from_doc(cal)
-        if params.get("noise") is not None:
-            params["noise"] = noise_from_dict(params["noise"])
-        if "synapse" in params:
-            params["synapse"] = _synapse_from_plain(params["synapse"])
-        for name in ("weights", "biases"):
-            if params.get(name) is not None:
-                params[name] = np.asarray(params[name], dtype=float)
-        machine = cls(**params)
-        fitted = doc.get("fitted")
-        if fitted is not None:
-            calibrators = [LIFSamplerCalibrator.from_json(json.dumps(c))
-                           for c in fitted["calibrators"]]
-            values = {name: np.asarray(fitted[field], dtype=float)
-                      for field, name in _ARRAYS.items()}
-            values.update(
-                calibrators_=calibrators, correction_errors_=list(fitted["correction_errors"]),
-                learning_steps_=int(fitted.get("learning_steps", 0)),
-                tau_on_=np.array([c.tau_on_ for c in calibrators]),
-                n_units_=values["v_rest_"].shape[0],
-                n_features_in_=values["v_rest_"].shape[0] - machine.n_hidden,
-            )
-            machine.__dict__.update(values)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise ValueError(f"corrupt {FORMAT} document: {exc}") from exc
-    machine._validate_params()
+    """A machine of class ``cls`` from :func:`to_document` output, every field checked."""
+    doc = read_document(text, FORMAT, set(_FITTED))
+    _schema.check_fields(doc, {"format": _schema.anything, "version": _schema.anything,
+                               "params": _schema.json_object, "fitted": _schema.json_object},
+                         "", {}, optional=("fitted",))
+    context = {}
+    machine = cls(**_schema.check_params(doc["params"], cls, "params", context, _PARAMS))
+    _check_calibrator_list(machine.calibrator, context)
+    if "fitted" in doc:
+        fitted = _schema.check_fields(doc["fitted"], _FITTED[doc["version"]], "fitted",
+                                      {"n_hidden": machine.n_hidden})
+        calibrators = fitted["calibrators"]
+        n = fitted["weights_theo"].shape[0]
+        values = {name: fitted[field] for field, name in _ARRAYS.items()}
+        values.update(calibrators_=calibrators,
+                      correction_errors_=fitted["correction_errors"].tolist(),
+                      learning_steps_=fitted["learning_steps"],
+                      tau_on_=np.array([c.tau_on_ for c in calibrators]),
+                      n_units_=n, n_features_in_=n - machine.n_hidden)
+        machine.__dict__.update(values)
     return machine
