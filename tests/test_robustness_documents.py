@@ -1,4 +1,4 @@
-"""Nothing silently wrong: corrupt documents.
+"""Nothing silently wrong: corrupt documents, unsaveable seeds.
 
 A valid fitted calibrator document and machine document are corrupted field by
 field, programmatically -- every field gets a wrong type, a wrong shape, NaN and
@@ -422,3 +422,31 @@ def test_load_names_the_file_and_the_field(calibrator_doc, tmp_path):
     path.write_text(_calibration(calibrator_doc, alpha_=-1))
     with pytest.raises(ValueError, match=r"neuron.json: field 'calibration.alpha_'"):
         LIFSamplerCalibrator.load(path)
+
+
+# --- saving: seeds a document cannot hold -------------------------------------------
+
+@pytest.mark.parametrize("seed", [np.random.RandomState(0), np.random.default_rng(0)])
+def test_generator_seeds_are_refused_when_saving(short_calibrator, seed):
+    cal = LIFSamplerCalibrator(random_state=seed)
+    with pytest.raises(ValueError, match="'random_state' parameter of LIFSamplerCalibrator must "
+                                         "be an int or None to be saved"):
+        cal.to_json()
+    bm = SpikingBoltzmannMachine(W3, B3, random_state=seed)
+    with pytest.raises(ValueError, match="'random_state' parameter of SpikingBoltzmannMachine"):
+        bm.to_json()
+    bm = SpikingBoltzmannMachine(W3, B3, calibrator=LIFSamplerCalibrator(random_state=seed))
+    with pytest.raises(ValueError, match="'calibrator__random_state' parameter of "
+                                         "SpikingBoltzmannMachine"):
+        bm.to_json()
+    bm = SpikingBoltzmannMachine(W3, B3, calibrator=[FrozenEstimator(short_calibrator),
+                                                      LIFSamplerCalibrator(random_state=seed)])
+    with pytest.raises(ValueError, match=r"'calibrator\[1\]__random_state'"):
+        bm.to_json()
+
+
+def test_int_seeds_are_saved():
+    doc = json.loads(LIFSamplerCalibrator(random_state=np.int64(7)).to_json())
+    assert doc["params"]["random_state"] == 7
+    assert LIFSamplerCalibrator.from_json(json.dumps(doc)).random_state == 7
+    assert json.loads(SpikingBoltzmannMachine(W3, B3).to_json())["params"]["random_state"] is None

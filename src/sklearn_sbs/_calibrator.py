@@ -533,11 +533,18 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
     # --- persistence ---------------------------------------------------------------
 
     def to_json(self):
-        """The calibrator (parameters and, if fitted, its calibration) as a JSON string."""
+        """The calibrator (parameters and, if fitted, its calibration) as a JSON string.
+
+        Raises
+        ------
+        ValueError
+            If ``random_state`` is a RandomState or Generator: its state is not
+            saved, so the document would not reproduce what it seeds.
+        """
         params = self.get_params(deep=False)
         params["noise"] = None if self.noise is None else noise_to_dict(self.noise)
-        if not isinstance(params["random_state"], (numbers.Integral, type(None))):
-            params["random_state"] = None            # a generator's state is not saved
+        params["random_state"] = _schema.saved_random_state(
+            params["random_state"], "random_state", type(self).__name__)
         doc = {"format": _FORMAT, "version": _VERSION, "params": to_plain(params)}
         if all(hasattr(self, name) for name in _FITTED):
             doc["calibration"] = {name: to_plain(getattr(self, name)) for name in _FITTED}

@@ -16,6 +16,7 @@ own ``_parameter_constraints`` (the check ``fit`` makes), so a parameter's
 allowed values are declared once.
 """
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,7 @@ from ._serialization import NOISE_CLASSES
 from ._validation import _describe, validate_nested
 
 __all__ = ["Dim", "Number", "Array", "OneOf", "anything", "json_object", "join", "check_header",
-           "check_fields", "check_params", "object_field", "noise_field"]
+           "check_fields", "check_params", "object_field", "noise_field", "saved_random_state"]
 
 
 def join(path, name):
@@ -296,4 +297,16 @@ def object_field(value, path, classes, context, decoders=None):
 def noise_field(value, path, context):
     """A noise source (see :func:`object_field`), or None."""
     return None if value is None else object_field(value, path, NOISE_CLASSES, context)
+
+
+def saved_random_state(value, name, owner):
+    """``value`` if a document can hold it (an int or None); a RandomState or
+    Generator would be written as null and load as another seed, so it is an error."""
+    if value is None or (isinstance(value, numbers.Integral) and not isinstance(value, bool)):
+        return None if value is None else int(value)
+    raise ValueError(
+        f"The {name!r} parameter of {owner} must be an int or None to be saved as JSON, got "
+        f"{_describe(value)}: a generator's state is not saved (its draws would not be "
+        "reproduced); set an int seed first"
+    )
 

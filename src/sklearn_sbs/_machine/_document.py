@@ -7,7 +7,6 @@ the fitted arrays -- used as they are, without a fit -- for type, shape
 """
 
 import json
-import numbers
 
 import numpy as np
 from sklearn.frozen import FrozenEstimator
@@ -27,12 +26,16 @@ _SYNAPSES = {cls.__name__: cls for cls in (StaticSynapse, TsodyksMarkramSynapse)
 _ARRAYS = {"weights_theo": "weights_theo_", "biases_theo": "biases_theo_",
            "weights_bio": "weights_bio_", "v_rest": "v_rest_",
            "weights_effective": "weights_effective_", "biases_effective": "biases_effective_"}
+_OWNER = "SpikingBoltzmannMachine"
 
 
 # --- writing ----------------------------------------------------------------------
 
-def _calibrator_doc(calibrator):
-    return json.loads(unwrap(calibrator).to_json())
+def _calibrator_doc(calibrator, name):
+    cal = unwrap(calibrator)
+    # named as the machine's parameter, not as the calibrator's own
+    _schema.saved_random_state(cal.random_state, f"{name}__random_state", _OWNER)
+    return json.loads(cal.to_json())
 
 
 def _synapse_to_plain(synapse):
@@ -42,19 +45,26 @@ def _synapse_to_plain(synapse):
 
 
 def to_document(machine):
-    """The document of a machine, as a JSON string."""
+    """The document of a machine, as a JSON string.
+
+    Raises
+    ------
+    ValueError
+        If ``random_state`` (the machine's or a calibrator's) is a RandomState
+        or Generator: its state is not saved.
+    """
     params = machine.get_params(deep=False)
+    params["random_state"] = _schema.saved_random_state(params["random_state"], "random_state",
+                                                        _OWNER)
     cal = params["calibrator"]
     if isinstance(cal, (list, tuple)):
-        params["calibrator"] = [_calibrator_doc(c) for c in cal]
+        params["calibrator"] = [_calibrator_doc(c, f"calibrator[{i}]") for i, c in enumerate(cal)]
     elif cal is not None:
-        params["calibrator"] = _calibrator_doc(cal)
+        params["calibrator"] = _calibrator_doc(cal, "calibrator")
     params["noise"] = None if params["noise"] is None else noise_to_dict(params["noise"])
     params["synapse"] = _synapse_to_plain(params["synapse"])
     if not isinstance(params["memory"], (str, type(None))):
         params["memory"] = None                   # a Memory object is not data
-    if not isinstance(params["random_state"], (numbers.Integral, type(None))):
-        params["random_state"] = None
     doc = {"format": FORMAT, "version": VERSION, "params": to_plain(params)}
     if hasattr(machine, "calibrators_"):
         fitted = {field: getattr(machine, name) for field, name in _ARRAYS.items()}
