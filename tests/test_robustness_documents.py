@@ -1,4 +1,4 @@
-"""Nothing silently wrong: corrupt documents, unsaveable seeds.
+"""Nothing silently wrong: corrupt documents, unsaveable seeds, failed fits.
 
 A valid fitted calibrator document and machine document are corrupted field by
 field, programmatically -- every field gets a wrong type, a wrong shape, NaN and
@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 
@@ -450,3 +451,68 @@ def test_int_seeds_are_saved():
     assert doc["params"]["random_state"] == 7
     assert LIFSamplerCalibrator.from_json(json.dumps(doc)).random_state == 7
     assert json.loads(SpikingBoltzmannMachine(W3, B3).to_json())["params"]["random_state"] is None
+
+
+# --- fitting: a failed fit changes nothing -----------------------------------------
+
+def _fitted_state(cal):
+    return {k: v for k, v in cal.__dict__.items() if k.endswith("_") and not k.startswith("_")}
+
+
+def _assert_same_state(before, after):
+    assert before.keys() == after.keys()
+    for key, value in before.items():
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(after[key], value)
+        elif key == "noise_":
+            assert after[key].get_params() == value.get_params()
+        else:
+            assert after[key] == value, key
+
+
+def test_failed_fit_keeps_the_previous_fit(short_calibrator):
+    cal = copy.deepcopy(short_calibrator)           # fitted, without fitting again
+    before, text = _fitted_state(cal), cal.to_json()
+    # the theory runs, then the check of the noise fails (where theory_* were set before)
+    cal.set_params(noise=PoissonNoise(weight_exc=1e-7, weight_inh=1e-7))
+    with pytest.raises(ValueError, match="too weak"):
+        cal.fit()
+    _assert_same_state(before, _fitted_state(cal))
+    cal.set_params(noise=None)
+    assert cal.to_json() == text                     # no mixture of two fits is saved
+    assert cal.predict([[cal.v_p05_]])[0] == 0.5
+
+
+def test_failure_while_measuring_keeps_the_previous_fit(short_calibrator, monkeypatch):
+    cal = copy.deepcopy(short_calibrator)
+    before = _fitted_state(cal)
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("the simulation broke")
+
+    monkeypatch.setattr(LIFSamplerCalibrator, "_measure", broken)
+    for X in (None, [[-52.0], [-50.0], [-48.0]]):
+        with pytest.raises(RuntimeError, match="simulation broke"):
+            cal.set_params(neuron_params={"tau_m": 2.0}).fit(X)
+        _assert_same_state(before, _fitted_state(cal))
+
+
+def test_failed_first_fit_leaves_the_calibrator_unfitted():
+    cal = LIFSamplerCalibrator(noise=PoissonNoise(weight_exc=1e-7, weight_inh=1e-7))
+    with pytest.raises(ValueError, match="too weak"):
+        cal.fit()
+    assert _fitted_state(cal) == {}
+    for method, args in (("predict", ([[-50.0]],)), ("score", ()), ("bias_to_v_rest", ([0.0],)),
+                         ("v_rest_to_bias", ([-50.0],)),
+                         ("weights_to_bio", ([[0.0, 1.0], [1.0, 0.0]], [0.0, 0.0]))):
+        with pytest.raises(NotFittedError):
+            getattr(cal, method)(*args)
+    assert "calibration" not in json.loads(cal.to_json())
+
+
+def test_partly_set_state_is_not_fitted(short_calibrator):
+    cal = clone(short_calibrator)
+    cal.theory_v_p05_ = -50.0                        # as a failed fit used to leave it
+    with pytest.raises(NotFittedError):
+        cal.predict([[-50.0]])
+    assert "calibration" not in json.loads(cal.to_json())

@@ -10,7 +10,7 @@ from scipy.optimize import curve_fit
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import _schema, neurons, theory
 from ._serialization import JSONFileMixin, noise_to_dict, read_document, to_plain
@@ -92,6 +92,16 @@ _FITTED = tuple(_CALIBRATION[_VERSION])
 def logistic(v, v_p05, alpha):
     """p_on(v) = 1 / (1 + exp(-(v - v_p05) / alpha))."""
     return 0.5 * (1.0 + np.tanh(0.5 * (np.asarray(v, dtype=float) - v_p05) / alpha))
+
+
+def _resting_potentials(X):
+    """The column of resting potentials X holds (n_samples >= 3), as a 1-d array."""
+    X = check_array(X, ensure_min_samples=3, input_name="X")
+    if X.shape[1] != 1:
+        raise ValueError(
+            f"X must have one column (resting potentials in mV), got {X.shape[1]} columns"
+        )
+    return X[:, 0]
 
 
 class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
@@ -318,6 +328,9 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
     def fit(self, X=None, y=None):
         """Measure the activation function and fit the logistic.
 
+        All or nothing: a fit that fails leaves the calibrator as it was
+        (fitted as before, or unfitted).
+
         Parameters
         ----------
         X : array-like of shape (n_samples, 1), default=None
@@ -333,20 +346,15 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         """
         validate_nested(self.noise, "noise", self)     # before anything is simulated
         params, noise, specs, tau_on = self._config()
+        v_rest = None if X is None else _resting_potentials(X)
         rng = check_random_state(self.random_state)
         v05, alpha = theory.predicted_activation(self.neuron_model, params, noise)
-        self.neuron_params_, self.noise_ = params, clone(noise)
-        self.theory_v_p05_, self.theory_alpha_ = float(v05), float(alpha)
         self._check_reach(params, v05, alpha)
-        self.tau_on_ = float(tau_on)
-        self.n_features_in_ = 1
-        if X is not None:
-            X = validate_data(self, X, ensure_min_samples=3)
-            if X.shape[1] != 1:
-                raise ValueError(
-                    f"X must have one column (resting potentials in mV), got {X.shape[1]} columns"
-                )
-            v_rest = X[:, 0]
+        # every fitted attribute goes into this dict and is set at the end: a fit
+        # that fails leaves the previous fit (or none) as it was
+        fitted = dict(neuron_params_=params, noise_=clone(noise), theory_v_p05_=float(v05),
+                      theory_alpha_=float(alpha), tau_on_=float(tau_on), n_features_in_=1)
+        if v_rest is not None:
             p_on = self._measure(v_rest, params, specs, tau_on, rng)
             v05, alpha, err, std = self._fit_curve(v_rest, p_on, tau_on, (v05, alpha))
             if not self._spans(v_rest, v05, alpha):
@@ -355,25 +363,34 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
                     f"fitted activation (v_p05 = {v05:.2f} mV, alpha = {alpha:.3g} mV); the fit "
                     "is poorly constrained", UserWarning,
                 )
-            self.n_rounds_ = 1
+            n_rounds = 1
         else:
-            v_rest, p_on, std, v05, alpha, err = self._bracket(params, specs, tau_on, rng, v05, alpha)
-        self.v_rest_, self.p_on_, self.p_on_std_ = v_rest, p_on, std
-        self.v_p05_, self.alpha_ = v05, alpha
-        self.v_p05_err_, self.alpha_err_ = float(err[0]), float(err[1])
+            v_rest, p_on, std, v05, alpha, err, n_rounds = self._bracket(
+                params, specs, tau_on, rng, v05, alpha)
+        fitted.update(v_rest_=v_rest, p_on_=p_on, p_on_std_=std, v_p05_=v05, alpha_=alpha,
+                      v_p05_err_=float(err[0]), alpha_err_=float(err[1]), n_rounds_=n_rounds)
+        if X is None:
+            self.__dict__.pop("feature_names_in_", None)      # of an earlier fit(X)
+        else:
+            validate_data(self, X, ensure_min_samples=3)       # records X's feature names
+        self.__dict__.update(fitted)
         return self
 
+    def __sklearn_is_fitted__(self):
+        # fitted means every fitted attribute, as a document stores them
+        return all(name in self.__dict__ for name in _FITTED)
+
     def _bracket(self, params, specs, tau_on, rng, v05, alpha):
-        """Measure around the prediction; re-centre and widen until 0.05-0.95 is covered."""
+        """Measure around the prediction; re-centre and widen until 0.05-0.95 is
+        covered.  Returns the measurement, the fit and the rounds it took."""
         v_thresh = params["v_thresh"]
         lo, hi = v05 - _HALF_WIDTH * alpha, v05 + _HALF_WIDTH * alpha
         for round_ in range(1, _MAX_ROUNDS + 1):
             v_rest = np.linspace(lo, hi, self.n_points)
             p_on = self._measure(v_rest, params, specs, tau_on, rng)
             fit_v05, fit_alpha, err, std = self._fit_curve(v_rest, p_on, tau_on, (v05, alpha))
-            self.n_rounds_ = round_
             if self._spans(v_rest, fit_v05, fit_alpha):
-                return v_rest, p_on, std, fit_v05, fit_alpha, err
+                return v_rest, p_on, std, fit_v05, fit_alpha, err, round_
             width = hi - lo
             if p_on.max() < 0.5 and p_on[-1] < 0.95 and fit_v05 - lo > width:
                 lo, hi = hi - 0.1 * width, hi + width           # all low: move up
@@ -388,7 +405,7 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         direction = "weak" if fit_alpha < 0.1 * (hi - lo) / self.n_points else "strong"
         raise ValueError(
             f"noise={self._noise()!r} is too {direction}: no bracket within v_thresh ± {_REACH:g} mV "
-            f"has p_on from 0.05 to 0.95 after {self.n_rounds_} rounds (last fit: v_p05 = "
+            f"has p_on from 0.05 to 0.95 after {round_} rounds (last fit: v_p05 = "
             f"{fit_v05:.2f} mV, alpha = {fit_alpha:.3g} mV); "
             + ("raise" if direction == "weak" else "lower") + " the noise rates or weights"
         )
@@ -546,7 +563,7 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         params["random_state"] = _schema.saved_random_state(
             params["random_state"], "random_state", type(self).__name__)
         doc = {"format": _FORMAT, "version": _VERSION, "params": to_plain(params)}
-        if all(hasattr(self, name) for name in _FITTED):
+        if self.__sklearn_is_fitted__():
             doc["calibration"] = {name: to_plain(getattr(self, name)) for name in _FITTED}
             doc["calibration"]["noise_"] = noise_to_dict(self.noise_)
         return json.dumps(doc, indent=2)
