@@ -376,10 +376,6 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         self.__dict__.update(fitted)
         return self
 
-    def __sklearn_is_fitted__(self):
-        # fitted means every fitted attribute, as a document stores them
-        return all(name in self.__dict__ for name in _FITTED)
-
     def _bracket(self, params, specs, tau_on, rng, v05, alpha):
         """Measure around the prediction; re-centre and widen until 0.05-0.95 is
         covered.  Returns the measurement, the fit and the rounds it took."""
@@ -563,7 +559,7 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         params["random_state"] = _schema.saved_random_state(
             params["random_state"], "random_state", type(self).__name__)
         doc = {"format": _FORMAT, "version": _VERSION, "params": to_plain(params)}
-        if self.__sklearn_is_fitted__():
+        if all(hasattr(self, name) for name in _FITTED):
             doc["calibration"] = {name: to_plain(getattr(self, name)) for name in _FITTED}
             doc["calibration"]["noise_"] = noise_to_dict(self.noise_)
         return json.dumps(doc, indent=2)
