@@ -1,10 +1,10 @@
-"""Nothing silently wrong: corrupt documents, unsaveable seeds, failed fits.
+"""Nothing silently wrong: corrupt documents, unsaveable seeds, failed fits, bad settings.
 
-A valid fitted calibrator document and machine document are corrupted field by
-field, programmatically -- every field gets a wrong type, a wrong shape, NaN and
-inf, and is removed; fields with a range get values outside it -- and each
-corruption must be a ValueError naming the field.  The machines are fitted with
-``correction_rounds=0`` on the session's short calibrator (tests/conftest.py):
+Documents: a valid fitted calibrator document and machine document are corrupted
+field by field, programmatically -- every field gets a wrong type, a wrong shape,
+NaN and inf, and is removed; fields with a range get values outside it -- and
+each corruption must be a ValueError naming the field.  The machines are fitted
+with ``correction_rounds=0`` on the session's short calibrator (tests/conftest.py):
 translating costs no simulation.
 """
 
@@ -18,6 +18,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine
+from sklearn_sbs import _calibrator
 from sklearn_sbs.sources import PoissonNoise
 from sklearn_sbs.synapses import TsodyksMarkramSynapse
 
@@ -507,3 +508,62 @@ def test_failed_first_fit_leaves_the_calibrator_unfitted():
         with pytest.raises(NotFittedError):
             getattr(cal, method)(*args)
     assert "calibration" not in json.loads(cal.to_json())
+
+
+# --- settings that cannot work: named, before any simulation -----------------------
+
+@pytest.fixture
+def no_simulation(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a simulation ran before the settings were checked")
+
+    monkeypatch.setattr(_calibrator, "run_tasks", refuse)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(neuron_params={"tau_refrac": 0.05}),
+         r"neuron parameter tau_refrac=0.05 ms is shorter than dt=0.1 ms.*"
+         r"tau_refrac must be >= dt"),
+        (dict(dt=20.0, duration=2000.0, burn_in=100.0),
+         r"neuron parameter tau_refrac=10 ms is shorter than dt=20 ms"),
+        (dict(neuron_params={"tau_refrac": 10.05}),
+         r"neuron parameter tau_refrac=10.05 ms must be a whole number of dt=0.1 ms steps"),
+        (dict(neuron_params={"tau_refrac_virtual": 1e4}, duration=2000.0),
+         r"neuron parameter tau_refrac_virtual=10000 ms, the on-time, must be shorter than "
+         r"duration=2000 ms"),
+        (dict(neuron_params={"tau_refrac": 300.0}, duration=200.0),
+         r"neuron parameter tau_refrac=300 ms, the on-time, must be shorter than duration=200 ms"),
+        (dict(neuron_params={"i_offset": 1e6}),
+         r"neuron parameter i_offset=1e\+06 nA \(it moves the free membrane by .* 5e\+06 mV.*\) "
+         r"is out of the sane range for a sampler and the likely cause, not the noise"),
+        (dict(neuron_params={"tau_m": 1e-9}),
+         r"neuron parameter tau_m=1e-09 ms \(shorter than dt=0.1 ms\) is out of the sane range "
+         r"for a sampler and the likely cause, not the noise: the activation is a step"),
+        (dict(neuron_params={"tau_m": 1e-9, "i_offset": -1e12}),
+         r"neuron parameters tau_m=1e-09 ms .* and i_offset=-1e\+12 nA .* are out of the sane"),
+        (dict(burn_in=100.05), r"dt=0.1 must divide burn_in=100.05 into whole steps"),
+        (dict(duration=1000.01), r"dt=0.1 must divide duration=1000.01 into whole steps"),
+    ],
+)
+def test_settings_that_cannot_work_name_the_parameter(no_simulation, params, message):
+    with pytest.raises(ValueError, match=message):
+        LIFSamplerCalibrator(**params).fit()
+
+
+def test_noise_is_blamed_only_when_the_neuron_is_sane(no_simulation):
+    with pytest.raises(ValueError,
+                       match=r"^noise=PoissonNoise\(.*\) is too weak:.*raise the noise"):
+        LIFSamplerCalibrator(noise=PoissonNoise(weight_exc=1e-7, weight_inh=1e-7)).fit()
+    with pytest.raises(ValueError, match=r"^neuron parameter tau_m"):
+        LIFSamplerCalibrator(neuron_params={"tau_m": 1e-9},
+                             noise=PoissonNoise(weight_exc=1e-7, weight_inh=1e-7)).fit()
+
+
+def test_free_membrane_times_on_its_own_grid(no_simulation):
+    cal = LIFSamplerCalibrator()
+    with pytest.raises(ValueError, match=r"dt=0.1 must divide record_dt=0.15"):
+        cal.measure_free_membrane(duration=100.0, record_dt=0.15)
+    with pytest.raises(ValueError, match=r"dt=0.3 must divide duration=100"):
+        cal.measure_free_membrane(duration=100.0, dt=0.3)

@@ -89,6 +89,58 @@ _CALIBRATION = {
 _FITTED = tuple(_CALIBRATION[_VERSION])
 
 
+def _whole_steps(value, dt):
+    steps = value / dt
+    return abs(steps - round(steps)) <= 1e-6 * max(1.0, steps)
+
+
+def _check_grid(dt, **times):
+    """Refuse times (ms) that are not whole numbers of simulation steps."""
+    for name, value in times.items():
+        if not _whole_steps(value, dt):
+            raise ValueError(f"dt={dt} must divide {name}={value} into whole steps "
+                             f"(times in ms; {name} / dt = {value / dt:.6g})")
+
+
+def _check_timing(params, dt, duration):
+    """The on-time of the neuron, refused where the simulation cannot realise it
+    or a calibration of ``duration`` ms cannot measure it."""
+    tau_refrac = params["tau_refrac"]
+    if tau_refrac < dt * (1 - 1e-9):
+        raise ValueError(
+            f"neuron parameter tau_refrac={tau_refrac:g} ms is shorter than dt={dt:g} ms: the "
+            "refractory period (the sampler's on-time) lasts whole steps of dt; tau_refrac must "
+            "be >= dt (a smaller dt or a longer tau_refrac)"
+        )
+    if not _whole_steps(tau_refrac, dt):
+        raise ValueError(
+            f"neuron parameter tau_refrac={tau_refrac:g} ms must be a whole number of dt={dt:g} "
+            "ms steps: the simulator rounds it to its grid, and the spikes would be read with "
+            "another on-time than the one simulated"
+        )
+    tau_on = neurons.on_time(params)
+    if tau_on >= duration:
+        name = "tau_refrac" if params["tau_refrac_virtual"] is None else "tau_refrac_virtual"
+        raise ValueError(
+            f"neuron parameter {name}={tau_on:g} ms, the on-time, must be shorter than "
+            f"duration={duration:g} ms: a calibration measures p_on over many on-times"
+        )
+    return tau_on
+
+
+def _neuron_suspects(params, dt):
+    """Neuron parameters out of the range a sampler can be calibrated in, as
+    (parameter=value, why) pairs: the likely cause when no sampler is found."""
+    out = [(f"{name}={params[name]:g} ms", f"shorter than dt={dt:g} ms")
+           for name in ("tau_m", "tau_syn_E", "tau_syn_I") if params[name] < dt]
+    shift = params["i_offset"] * params["tau_m"] / params["cm"]     # nA / uS = mV
+    if abs(shift) > _REACH:
+        out.append((f"i_offset={params['i_offset']:g} nA",
+                    f"it moves the free membrane by i_offset * tau_m / cm = {shift:.3g} mV, "
+                    f"beyond the v_thresh ± {_REACH:g} mV a sampler is searched in"))
+    return out
+
+
 def logistic(v, v_p05, alpha):
     """p_on(v) = 1 / (1 + exp(-(v - v_p05) / alpha))."""
     return 0.5 * (1.0 + np.tanh(0.5 * (np.asarray(v, dtype=float) - v_p05) / alpha))
@@ -133,7 +185,9 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         3 kHz excitatory and inhibitory, 0.001 µS each (conductance-based
         models) or 0.05 nA each (current-based).
     dt : float, default=0.1
-        Simulation time step in ms; must divide ``duration`` and ``burn_in``.
+        Simulation time step in ms; must divide ``duration``, ``burn_in`` and
+        the neuron's ``tau_refrac`` (which is at least one step).  The on-time
+        must be shorter than ``duration``.
     duration : float, default=6000.0
         Measured time per resting potential in ms (after the burn-in).  With
         the default ``n_points`` this reproduces v_p05 within 0.05 mV and alpha
@@ -239,35 +293,48 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
             return self.noise
         return default_noise(self.neuron_model)
 
-    def _config(self):
-        """Validated (neuron params, noise object, noise specs, tau_on)."""
+    def _neuron_and_noise(self):
+        """Validated (neuron params, noise object, noise specs)."""
         params = neurons.check_neuron_params(self.neuron_model, self.neuron_params)
         noise = self._noise()
-        specs = noise.simulation_specs()
-        for name in ("duration", "burn_in"):
-            steps = getattr(self, name) / self.dt
-            if abs(steps - round(steps)) > 1e-6 * max(1.0, steps):
-                raise ValueError(
-                    f"dt={self.dt} must divide {name}={getattr(self, name)} into whole steps"
-                )
-        return params, noise, specs, neurons.on_time(params)
+        return params, noise, noise.simulation_specs()
+
+    def _config(self):
+        """Validated (neuron params, noise object, noise specs, tau_on) of a
+        calibration: its times on the grid of dt, an on-time it can measure."""
+        params, noise, specs = self._neuron_and_noise()
+        _check_grid(self.dt, duration=self.duration, burn_in=self.burn_in)
+        return params, noise, specs, _check_timing(params, self.dt, self.duration)
+
+    def _unreachable(self, params, finding, weak):
+        """The error for a neuron that is no sampler: blamed on a neuron parameter
+        out of its sane range if there is one, else on the noise."""
+        suspects = _neuron_suspects(params, self.dt)
+        if suspects:
+            named = " and ".join(f"{param} ({why})" for param, why in suspects)
+            several = len(suspects) > 1
+            return ValueError(
+                f"neuron parameter{'s' if several else ''} {named} {'are' if several else 'is'} "
+                f"out of the sane range for a sampler and the likely cause, not the noise: "
+                f"{finding}"
+            )
+        advice = ("raise the noise rates or weights" if weak else
+                  "lower the noise rates or weights, or balance excitation and inhibition")
+        return ValueError(f"noise={self._noise()!r} is too {'weak' if weak else 'strong'}: "
+                          f"{finding}; {advice}")
 
     def _check_reach(self, params, v_p05, alpha):
-        """Refuse noise that cannot turn the neuron into a sampler near v_thresh."""
+        """Refuse a neuron and noise that cannot make a sampler near v_thresh."""
         v_thresh = params["v_thresh"]
         if not np.isfinite(v_p05) or not np.isfinite(alpha) or alpha <= _MIN_ALPHA:
-            raise ValueError(
-                f"noise={self._noise()!r} is too weak: the activation is a step (alpha = "
-                f"{alpha:.3g} mV < {_MIN_ALPHA} mV); raise the noise rates or weights"
-            )
+            raise self._unreachable(params, f"the activation is a step (alpha = {alpha:.3g} mV "
+                                    f"< {_MIN_ALPHA} mV)", weak=True)
         lo, hi = v_p05 - _SPAN * alpha, v_p05 + _SPAN * alpha
         if lo < v_thresh - _REACH or hi > v_thresh + _REACH:
-            raise ValueError(
-                f"noise={self._noise()!r} is too strong: p_on goes from 0.05 to 0.95 over "
-                f"[{lo:.1f}, {hi:.1f}] mV of resting potential, beyond v_thresh ± {_REACH:g} mV "
-                f"= [{v_thresh - _REACH:.1f}, {v_thresh + _REACH:.1f}] mV; lower the noise rates "
-                "or weights, or balance excitation and inhibition"
-            )
+            raise self._unreachable(
+                params, f"p_on goes from 0.05 to 0.95 over [{lo:.1f}, {hi:.1f}] mV of resting "
+                f"potential, beyond v_thresh ± {_REACH:g} mV = [{v_thresh - _REACH:.1f}, "
+                f"{v_thresh + _REACH:.1f}] mV", weak=False)
 
     # --- measurement -------------------------------------------------------------
 
@@ -398,13 +465,10 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
             v05, alpha = fit_v05, fit_alpha
             if lo < v_thresh - _REACH or hi > v_thresh + _REACH:
                 break
-        direction = "weak" if fit_alpha < 0.1 * (hi - lo) / self.n_points else "strong"
-        raise ValueError(
-            f"noise={self._noise()!r} is too {direction}: no bracket within v_thresh ± {_REACH:g} mV "
-            f"has p_on from 0.05 to 0.95 after {round_} rounds (last fit: v_p05 = "
-            f"{fit_v05:.2f} mV, alpha = {fit_alpha:.3g} mV); "
-            + ("raise" if direction == "weak" else "lower") + " the noise rates or weights"
-        )
+        raise self._unreachable(
+            params, f"no bracket within v_thresh ± {_REACH:g} mV has p_on from 0.05 to 0.95 "
+            f"after {round_} rounds (last fit: v_p05 = {fit_v05:.2f} mV, alpha = "
+            f"{fit_alpha:.3g} mV)", weak=fit_alpha < 0.1 * (hi - lo) / self.n_points)
 
     def predict(self, X):
         """Activation p_on at resting potentials X.
@@ -528,9 +592,11 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         """
         self._validate_params()
         validate_nested(self.noise, "noise", self)
-        params, noise, specs, _ = self._config()
+        params, noise, specs = self._neuron_and_noise()
         dt = self.dt if dt is None else dt
         record_dt = dt if record_dt is None else record_dt
+        # this recording's own grid (the calibration's duration plays no part)
+        _check_grid(dt, duration=duration, burn_in=self.burn_in, record_dt=record_dt)
         if v_rest is None:
             v_rest = getattr(self, "v_p05_", params["v_rest"])
         params = dict(params, v_rest=float(v_rest))
