@@ -166,6 +166,15 @@ def test_dkl_accepts_rounding_in_the_normalisation():
     assert dkl(p, [0.3333333, 0.3333333, 0.3333334]) == pytest.approx(0.0, abs=1e-12)
 
 
+@pytest.mark.parametrize("deficit", [1e-9, 5e-7, -5e-7])
+def test_dkl_normalises_inputs_within_the_tolerance(deficit):
+    # p sums to 1 - deficit; unnormalised, DKL(p || p / sum) = S log S < 0 for S < 1
+    p = np.array([0.5, 0.5 - deficit, 0.0, 0.0])
+    assert dkl(p, p / p.sum()) == pytest.approx(0.0, abs=1e-15)
+    assert dkl(p, [0.25] * 4) >= 0.0
+    assert dkl(p / p.sum(), p) == pytest.approx(0.0, abs=1e-15)
+
+
 # --------------------------------------------------------------------------- #
 # bernoulli_dkl and marginal_dkl
 # --------------------------------------------------------------------------- #

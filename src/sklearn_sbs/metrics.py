@@ -17,11 +17,13 @@ _BERNOULLI_EPS = [Number(Real, 0, 0.5, closed="neither"), None]
 
 
 def _distribution(values, name):
+    """``values`` flat and normalised, once they sum to 1 within the tolerance: a
+    divergence of distributions off by rounding would be off too (even negative)."""
     p = np.asarray(values, dtype=np.float64).ravel()
     total = p.sum()
     if abs(total - 1.0) > _SUM_TOLERANCE:
         raise ValueError(f"{name} must sum to 1 (within {_SUM_TOLERANCE:g}), got {total:.9g}")
-    return p
+    return p / total
 
 
 @validate_params(
@@ -38,8 +40,8 @@ def dkl(p, q, eps=None):
     Parameters
     ----------
     p, q : array-like of the same shape
-        Probability distributions (each sums to 1), e.g. joints of shape
-        ``(2,) * n_units``.
+        Probability distributions, e.g. joints of shape ``(2,) * n_units``; each
+        must sum to 1 within 1e-6 and is normalised to sum to 1 exactly.
     eps : float, optional
         Pseudo-probability added to every state of ``q``.
 
@@ -56,6 +58,8 @@ def dkl(p, q, eps=None):
     inf
     >>> round(dkl([0.5, 0.5], [1.0, 0.0], eps=1e-3), 3)
     2.762
+    >>> bool(dkl([0.5, 0.5 - 1e-7], [0.5, 0.5]) >= 0)      # p is normalised first
+    True
     """
     if np.shape(p) != np.shape(q):
         raise ValueError(f"p and q must have the same shape, got {np.shape(p)} and {np.shape(q)}")
