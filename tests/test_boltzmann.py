@@ -576,6 +576,13 @@ BAD_MACHINES = [
     pytest.param(np.array([[None, 1], [1, None]]), [0.0, 0.0], "weights", id="object-weights"),
     pytest.param(np.zeros((0, 0)), [], "biases", id="empty"),
     pytest.param(np.zeros((2, 2)), [], "weights|biases", id="empty-biases-mismatch"),
+    # energies float64 cannot hold (1.7e308 gave NaN), or hold without their differences
+    pytest.param(np.zeros((2, 2)), [1.7e308, 1.7e308], "^biases must keep the energies",
+                 id="biases-overflow"),
+    pytest.param(np.zeros((2, 2)), [1e16, 1.0], "^biases .* = 1e\\+16", id="biases-1e16"),
+    pytest.param([[0.0, 1e300], [1e300, 0.0]], [0.0, 0.0], "^weights must keep", id="weights-huge"),
+    pytest.param([[0.0, 6e11], [6e11, 0.0]], [6e11, 0.0], "^weights and biases must keep",
+                 id="together-too-large"),
 ]
 
 
@@ -584,6 +591,14 @@ BAD_MACHINES = [
 def test_invalid_machine(func, W, b, match):
     with pytest.raises((ValueError, TypeError), match=match):
         func(W, b)
+
+
+def test_energy_scale_up_to_the_bound_is_exact():
+    # 1e12 is the bound: a bias of 1 beside one of 1e12 keeps its effect
+    W = np.zeros((2, 2))
+    m = marginals(W, [1e12 - 1.0, 1.0])
+    assert m[0] == 1.0 and m[1] == pytest.approx(1 / (1 + np.exp(-1.0)), rel=1e-12)
+    assert np.isfinite(log_partition(W, [1e12 - 1.0, 1.0]))
 
 
 def test_asymmetry_from_rounding_is_accepted():

@@ -78,7 +78,41 @@ def check_boltzmann(weights, biases):
     diag = float(np.abs(np.diag(W)).max())
     if diag != 0.0:
         raise ValueError(f"weights must have a zero diagonal, got max |diag(W)| = {diag:g}")
+    check_energy_scale(W, b)
     return np.ascontiguousarray(0.5 * (W + W.T)), b
+
+
+#: Largest energy scale sum(|b|) + sum(|W|) / 2 of a Boltzmann machine: float64
+#: energies keep differences of order 1 between states up to about 1e15 (beyond,
+#: a bias of 1 vanishes in the rounding of the others, and at 1e308 they overflow).
+MAX_ENERGY = 1e12
+
+
+def check_energy_scale(W, b):
+    """Refuse (W, b) whose energies float64 cannot represent with their differences.
+
+    Examples
+    --------
+    >>> check_energy_scale(np.zeros((2, 2)), np.array([1.7e308, 0.0]))
+    Traceback (most recent call last):
+    ...
+    ValueError: biases must keep the energies ½ zᵀWz + bᵀz representable: sum(|biases|) + \
+sum(|weights|) / 2 = 1.7e+308, above 1e+12 (float64 energies that large lose the differences \
+between states, or overflow)
+    """
+    with np.errstate(over="ignore"):
+        from_b = float(np.abs(b).sum())
+        from_w = 0.5 * float(np.abs(W).sum())
+        total = from_b + from_w
+    if total <= MAX_ENERGY:
+        return
+    name = "biases" if from_b > MAX_ENERGY else "weights" if from_w > MAX_ENERGY \
+        else "weights and biases"
+    raise ValueError(
+        f"{name} must keep the energies ½ zᵀWz + bᵀz representable: sum(|biases|) + "
+        f"sum(|weights|) / 2 = {total:.3g}, above {MAX_ENERGY:g} (float64 energies that large "
+        "lose the differences between states, or overflow)"
+    )
 
 
 class Number(Interval):

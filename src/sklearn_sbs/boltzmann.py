@@ -10,7 +10,9 @@ units held at given values, giving the conditional distribution of the others
 (the clamped units keep their values with probability one).
 
 Everything is enumerated exactly by a compiled kernel working in log space, so
-weights and biases of several hundred in magnitude are fine.  The joint is
+weights and biases of several hundred in magnitude are fine; machines whose
+energies float64 cannot hold with their differences (``sum(|b|) + sum(|W|) / 2``
+above 1e12) are refused with a ValueError naming the argument.  The joint is
 limited to 24 units (2**24 probabilities, 128 MiB); the log partition function,
 marginals and second moments to 30 free units.
 """
@@ -186,6 +188,13 @@ def log_partition(weights, biases, clamped=None):
     Returns
     -------
     log_z : float
+
+    Raises
+    ------
+    ValueError
+        For weights that are not symmetric with a zero diagonal, shapes that do
+        not match, or energies beyond float64 (``sum(|biases|) + sum(|weights|) / 2
+        > 1e12``), naming the argument.
 
     Examples
     --------
