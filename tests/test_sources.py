@@ -77,6 +77,19 @@ def test_fixed_spike_trains_are_the_same_for_every_neuron():
     assert cal.p_on_[0] == cal.p_on_[1]
 
 
+@pytest.mark.parametrize("times, trains", [
+    ([1.0, 2.0], [(1.0, 2.0)]),                                  # one flat train
+    ([[1.0, 2.0], [3.0]], [(1.0, 2.0), (3.0,)]),                 # ragged: one per input
+    (np.array([[2.0, 1.0], [3.0, 4.0]]), [(1.0, 2.0), (3.0, 4.0)]),    # rows, sorted
+    (np.array([3.0, 1.0]), [(1.0, 3.0)]),
+    ([], []), ([[]], [()]),
+])
+def test_spike_train_shapes(times, trains):
+    specs = S.SpikeTrainNoise(times, []).simulation_specs()
+    assert [spec.times for spec in specs] == trains
+    assert len(S.SpikeTrainNoise(times, []).inputs()) == len(trains)
+
+
 def test_theory_views_and_specs():
     sinus = S.SinusoidalPoissonNoise(rate_exc=2000.0, amplitude_exc=500.0, frequency=5.0)
     assert [i.rate for i in sinus.inputs()] == [2000.0, 3000.0]
@@ -136,7 +149,9 @@ BAD_VALUES = [
     (S.PiecewisePoissonNoise, "rates_inh", [1.0, -1.0]),
     (S.PiecewisePoissonNoise, "weight_exc", -0.1),
     (S.PiecewisePoissonNoise, "weight_inh", [0.1]),
-    (S.SpikeTrainNoise, "spike_times_exc", [1.0, 2.0]),
+    (S.SpikeTrainNoise, "spike_times_exc", [[1.0, [2.0]]]),
+    (S.SpikeTrainNoise, "spike_times_exc", np.ones((2, 2, 2))),
+    (S.SpikeTrainNoise, "spike_times_exc", [1.0, -2.0]),
     (S.SpikeTrainNoise, "spike_times_inh", [[1.0, np.inf]]),
     (S.SpikeTrainNoise, "weight_exc", -0.1),
     (S.SpikeTrainNoise, "weight_inh", "a"),

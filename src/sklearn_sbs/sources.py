@@ -15,14 +15,14 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import HasMethods, Interval
 
 from ._validation import ArrayOf, validate_nested
 from .neurons import get_model
 
 __all__ = [
     "PoissonNoise", "SinusoidalPoissonNoise", "PiecewisePoissonNoise", "SpikeTrainNoise",
-    "PoissonPoolNoise", "NoiseNetwork", "PoissonInput", "default_noise",
+    "PoissonPoolNoise", "NoiseNetwork", "PoissonInput", "default_noise", "NOISE_PARAMETER",
 ]
 
 _RECEPTORS = (("excitatory", "exc"), ("inhibitory", "inh"))
@@ -50,6 +50,25 @@ def _floats(value):
     return [float(v) for v in np.atleast_1d(value)]
 
 
+class _NoiseInstance(HasMethods):
+    """Constraint: a noise source object, not its class (a class has the methods too,
+    and fails only when the simulation asks it for its inputs)."""
+
+    def __init__(self):
+        super().__init__(["inputs", "simulation_specs", "get_params"])
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, type) and super().is_satisfied_by(val)
+
+    def __str__(self):
+        return "a noise source instance such as PoissonNoise() (not the class itself)"
+
+
+#: The constraints of a ``noise`` parameter (of a machine or a calibrator): a noise
+#: source object or None.
+NOISE_PARAMETER = [_NoiseInstance(), None]
+
+
 class _NoiseSource(BaseEstimator):
     """What every noise source shares: validation through its
     ``_parameter_constraints`` and :meth:`_check_consistency`."""
@@ -60,6 +79,14 @@ class _NoiseSource(BaseEstimator):
         """Raise ValueError when parameters disagree with each other (what
         constraints on single parameters cannot say); ``prefix`` (a nested
         path such as ``"noise__"``) goes before the parameter names."""
+
+    def grid_times(self):
+        """The parameters holding times (ms) that must lie on the simulation's grid
+        of ``dt``, as ``{name: list of times}`` (the simulator refuses others).
+
+        The parameters must be valid (see :func:`~sklearn_sbs._validation.validate_nested`).
+        """
+        return {}
 
     def _validate(self):
         validate_nested(self)
@@ -224,7 +251,8 @@ class PiecewisePoissonNoise(_NoiseSource):
     Parameters
     ----------
     times : sequence of float
-        Start of each piece in ms, increasing, the first > 0.
+        Start of each piece in ms, increasing, the first > 0; each a multiple of
+        the simulation's ``dt``.
     rates_exc, rates_inh : sequence of float
         Rates in Hz, one per piece.
     weight_exc, weight_inh : float, default=0.001
@@ -251,6 +279,10 @@ class PiecewisePoissonNoise(_NoiseSource):
         self.rates_inh = rates_inh
         self.weight_exc = weight_exc
         self.weight_inh = weight_inh
+
+    def grid_times(self):
+        """``{"times": times}``: every piece starts on a step of the grid."""
+        return {"times": _floats(self.times)}
 
     def _check_consistency(self, prefix=""):
         times = _floats(self.times)
@@ -289,13 +321,26 @@ class PiecewisePoissonNoise(_NoiseSource):
                      for receptor, rates, weight in inputs)
 
 
+_SPIKE_TIMES = [ArrayOf(Real, 0, None, closed="neither", min_length=0, ndim=2),
+                ArrayOf(Real, 0, None, closed="neither", ndim=1)]
+
+
+def _trains(value):
+    """The trains of a valid ``spike_times_*``: one flat sequence of times is one train."""
+    return [value] if _SPIKE_TIMES[1].is_satisfied_by(value) else list(value)
+
+
 class SpikeTrainNoise(_NoiseSource):
     """Fixed spike trains as background: every neuron receives the same trains.
 
+    Spike times between the steps of the simulation's ``dt`` are moved to the
+    nearest step.
+
     Parameters
     ----------
-    spike_times_exc, spike_times_inh : sequence of sequences of float
-        Spike times in ms, one sequence per input (may be empty).
+    spike_times_exc, spike_times_inh : sequence of sequences of float, or sequence of float
+        Spike times in ms (> 0), one sequence per input (may be empty), or one
+        sequence of times for a single input.
     weight_exc, weight_inh : float, default=0.001
         Weight magnitudes (µS or nA).
 
@@ -305,11 +350,12 @@ class SpikeTrainNoise(_NoiseSource):
     >>> noise = SpikeTrainNoise([[1.0, 2.0, 3.0]], [])
     >>> len(noise.simulation_specs())
     1
+    >>> len(SpikeTrainNoise([1.0, 2.0], [1.5]).simulation_specs())     # one train each
+    2
     """
 
     _parameter_constraints = {
-        "spike_times_exc": [ArrayOf(Real, 0, None, closed="neither", min_length=0, ndim=2)],
-        "spike_times_inh": [ArrayOf(Real, 0, None, closed="neither", min_length=0, ndim=2)],
+        "spike_times_exc": _SPIKE_TIMES, "spike_times_inh": _SPIKE_TIMES,
         "weight_exc": [_NON_NEGATIVE], "weight_inh": [_NON_NEGATIVE],
     }
 
@@ -324,7 +370,8 @@ class SpikeTrainNoise(_NoiseSource):
         self._validate()
         return [(receptor, np.sort(np.asarray(train, dtype=float)),
                  float(getattr(self, f"weight_{tag}")))
-                for receptor, tag in _RECEPTORS for train in getattr(self, f"spike_times_{tag}")]
+                for receptor, tag in _RECEPTORS
+                for train in _trains(getattr(self, f"spike_times_{tag}"))]
 
     def inputs(self):
         """Mean-rate view for the theory (spikes over their span)."""
