@@ -11,14 +11,16 @@ constraints scikit-learn lacks -- :class:`Number` (an Interval refusing bools),
 under their full ``a__b__c`` names.
 
 Checks no constraint can express (array shapes and finiteness, a Boltzmann
-machine's symmetry, unit indices, sizes of joint distributions) are the small
-helpers below; each raises ``ValueError`` naming the parameter.
+machine's symmetry and energy scale, times on the grid of dt, a logistic
+activation a calibration can find, unit indices, sizes of joint distributions)
+are the small helpers below; each raises ``ValueError`` naming the parameter.
 
 Note that an Interval with an open bound (``closed="neither"``, or ``"left"``
 for the upper bound) refuses infinity there, and every Interval refuses NaN:
 ``Number(Real, None, None, closed="neither")`` is a finite number.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -112,6 +114,107 @@ between states, or overflow)
         f"{name} must keep the energies ½ zᵀWz + bᵀz representable: sum(|biases|) + "
         f"sum(|weights|) / 2 = {total:.3g}, above {MAX_ENERGY:g} (float64 energies that large "
         "lose the differences between states, or overflow)"
+    )
+
+
+#: Where a calibration looks for a sampler: p_on from 0.05 to 0.95 within
+#: v_thresh ± SAMPLER_REACH mV of resting potential, over at least MIN_ALPHA mV
+#: (narrower is a step, not a sampler).
+SAMPLER_REACH = 100.0
+MIN_ALPHA = 0.01
+_SPAN = math.log(19.0)        # (v - v_p05) / alpha at p_on = 0.95
+
+
+def activation_problem(v_p05, alpha, v_thresh):
+    """Why a logistic activation is no sampler a calibration can find, or None.
+
+    Parameters
+    ----------
+    v_p05, alpha : float
+        The activation (predicted by the theory, or fitted), mV.
+    v_thresh : float
+        The neuron's threshold, mV.
+
+    Returns
+    -------
+    problem : (str, bool) or None
+        What is wrong, and whether the noise is too weak (else too strong).
+
+    Examples
+    --------
+    >>> activation_problem(-50.6, 0.8, -50.0) is None
+    True
+    >>> activation_problem(-50.0, 0.0, -50.0)
+    ('the activation is a step (alpha = 0 mV < 0.01 mV)', True)
+    """
+    if not np.isfinite(v_p05) or not np.isfinite(alpha) or alpha <= MIN_ALPHA:
+        return f"the activation is a step (alpha = {alpha:.3g} mV < {MIN_ALPHA} mV)", True
+    lo, hi = v_p05 - _SPAN * alpha, v_p05 + _SPAN * alpha
+    if lo < v_thresh - SAMPLER_REACH or hi > v_thresh + SAMPLER_REACH:
+        return (f"p_on goes from 0.05 to 0.95 over [{lo:.1f}, {hi:.1f}] mV of resting "
+                f"potential, beyond v_thresh ± {SAMPLER_REACH:g} mV = "
+                f"[{v_thresh - SAMPLER_REACH:.1f}, {v_thresh + SAMPLER_REACH:.1f}] mV", False)
+    return None
+
+
+#: Longest simulation in time steps: float64 times keep dt exact far beyond it
+#: (a whole number of steps up to 1e12 is off by less than 1e-3 of a step).
+MAX_STEPS = 1e12
+
+
+def check_time_grid(value, name, dt, *, zero=False, why="", dt_origin=""):
+    """``value`` (ms) as a float, refused unless it is a whole number of steps of ``dt``.
+
+    A simulator on a grid of ``dt`` rounds times off it without a word (a synaptic
+    delay) or refuses them deep in a worker (a duration); this says so first.
+    Float rounding is forgiven (1e-9 of the value, at most 1e-3 of a step).
+
+    Parameters
+    ----------
+    value : float
+        A time in ms.
+    name : str
+        The parameter as the user gave it, e.g. ``"delay"`` or ``"noise__times[1]"``.
+    dt : float
+        The time step in ms.
+    zero : bool, default=False
+        Whether 0 is allowed (a burn-in); else at least one step.
+    why : str, default=""
+        Said after the value, e.g. how a default derived it.
+    dt_origin : str, default=""
+        Said after dt, e.g. where it came from.
+
+    Returns
+    -------
+    value : float
+
+    Examples
+    --------
+    >>> check_time_grid(0.30000000000000004, "delay", 0.1)
+    0.30000000000000004
+    >>> check_time_grid(0.05, "delay", 0.1)
+    Traceback (most recent call last):
+    ...
+    ValueError: delay=0.05 ms must be a positive multiple of dt=0.1 ms, at most 1e+12 steps: the \
+simulation runs on that grid and rounds or refuses other times; the nearest allowed value is 0.1 ms
+    """
+    value, dt = float(value), float(dt)
+    steps = value / dt
+    low = 0 if zero else 1
+    if np.isfinite(steps):
+        whole = round(steps)
+        if abs(steps - whole) <= min(1e-9 * max(1.0, abs(steps)), 1e-3) \
+                and low <= whole <= MAX_STEPS:
+            return value
+    kind = "multiple (0 allowed)" if zero else "positive multiple"
+    nearest = sorted({k for k in (math.floor(steps), math.ceil(steps)) if low <= k <= MAX_STEPS}
+                     if np.isfinite(steps) else set())
+    nearest = nearest or [int(MAX_STEPS) if steps > MAX_STEPS else low]
+    allowed = " or ".join(f"{k * dt:.12g} ms" for k in nearest)
+    raise ValueError(
+        f"{name}={value!r} ms{why} must be a {kind} of dt={dt!r} ms{dt_origin}, at most "
+        f"{MAX_STEPS:g} steps: the simulation runs on that grid and rounds or refuses other "
+        f"times; the nearest allowed value{'s are' if len(nearest) > 1 else ' is'} {allowed}"
     )
 
 

@@ -14,57 +14,57 @@ from sklearn.base import (
     BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context,
 )
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import boltzmann
 from .._serialization import JSONFileMixin
-from .._validation import (
-    NestedParamsMixin, check_boltzmann, check_joint_size,
-    check_units, validate_nested,
-)
+from .._validation import NestedParamsMixin, Number, check_boltzmann, check_joint_size, check_units
 from ..metrics import dkl
+from ..sources import NOISE_PARAMETER
 from ..synapses import StaticSynapse, TsodyksMarkramSynapse
 from . import _document, _learning, _state
+from ._checks import check_machine
 from ._inference import posterior_marginals
 from ._network import draw_seeds
 from ._values import check_initial_v, check_states, check_unit_interval
 
 __all__ = ["SpikingBoltzmannMachine"]
 
-
-
+# Number: an Interval refusing bools; times on the grid of dt are checked in fit (_checks)
+_POSITIVE = Number(numbers.Real, 0, None, closed="neither")     # finite, > 0
 _PARAMETER_CONSTRAINTS = {
     "weights": ["array-like", None],
     "biases": ["array-like", None],
-    "n_hidden": [Interval(numbers.Integral, 0, None, closed="left")],
+    "n_hidden": [Number(numbers.Integral, 0, None, closed="left")],
     "weights_unit": [StrOptions({"theo", "bio"})],
     "calibrator": "no_validation",          # one, a list, or frozen: checked in fit
     "synapse": [StrOptions({"static", "renewing"}), StaticSynapse, TsodyksMarkramSynapse],
-    "delay": [Interval(numbers.Real, 0, None, closed="neither"), None],
-    "duration": [Interval(numbers.Real, 0, None, closed="neither")],
-    "burn_in": [Interval(numbers.Real, 0, None, closed="left")],
-    "dt": [Interval(numbers.Real, 0, None, closed="neither"), None],
-    "noise": [HasMethods(["inputs", "simulation_specs", "get_params"]), None],
-    "n_chains": [Interval(numbers.Integral, 1, None, closed="left")],
-    "correction_rounds": [Interval(numbers.Integral, 0, None, closed="left")],
-    "correction_duration": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    "delay": [_POSITIVE, None],
+    "duration": [_POSITIVE],
+    "burn_in": [Number(numbers.Real, 0, None, closed="left")],
+    "dt": [_POSITIVE, None],
+    "noise": NOISE_PARAMETER,
+    "n_chains": [Number(numbers.Integral, 1, None, closed="left")],
+    "correction_rounds": [Number(numbers.Integral, 0, None, closed="left")],
+    "correction_duration": [_POSITIVE, None],
     "learning": [StrOptions({"spiking", "exact", "gibbs"}), None],
-    "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-    "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-    "n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
-    "step_duration": [Interval(numbers.Real, 0, None, closed="neither")],
+    "learning_rate": [_POSITIVE],
+    "batch_size": [Number(numbers.Integral, 1, None, closed="left")],
+    "n_iter": [Number(numbers.Integral, 0, None, closed="left")],
+    "step_duration": [_POSITIVE],
     "inference": [StrOptions({"auto", "sampling"})],
-    "inference_duration": [Interval(numbers.Real, 0, None, closed="neither")],
+    "inference_duration": [_POSITIVE],
     "random_state": ["random_state"],
-    "n_jobs": [numbers.Integral, None],
+    "n_jobs": [Number(numbers.Integral, 1, None, closed="left"),
+               Number(numbers.Integral, None, -1, closed="right"), None],      # 0 means nothing
     "memory": [None, str, HasMethods(["cache"])],
     "verbose": ["verbose"],
 }
 
 
-_SAMPLE_CONSTRAINTS = {"duration": [Interval(numbers.Real, 0, None, closed="neither"), None],
-                       "random_state": ["random_state"], "initial_v": ["array-like", None]}
+_SAMPLE_CONSTRAINTS = {"duration": [_POSITIVE, None], "random_state": ["random_state"],
+                       "initial_v": ["array-like", None]}
 
 
 def _exact(what, W, b):
@@ -128,13 +128,14 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         partner's on-time renews its PSP instead of adding to it, as the
         Boltzmann interaction requires; ``"static"`` is ``StaticSynapse()``.
     delay : float, default=None
-        Synaptic delay in ms; None: one time step.
+        Synaptic delay in ms, a multiple of dt; None: one time step.
     duration : float, default=1e5
         Sampled time in ms per chain (after ``burn_in``).
     burn_in : float, default=500.0
         Simulated time discarded at the start, ms.
     dt : float, default=None
-        Time step in ms; None: the calibrators' ``dt``.
+        Time step in ms (the delay and every duration are multiples of it, and it
+        divides tau_refrac); None: the calibrators' ``dt``.
     noise : noise source, default=None
         Background while sampling (:mod:`sklearn_sbs.sources`); None: each
         calibrator's.
@@ -285,7 +286,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         -------
         self : SpikingBoltzmannMachine
         """
-        self._validate_nested()
+        check_machine(self)                 # before any simulation, full parameter paths
         self._end_learning()
         learn = X is not None and self.learning is not None
         if X is not None:
@@ -314,8 +315,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         -------
         self : SpikingBoltzmannMachine
         """
-        self._validate_params()     # _fit_context skips it once fitted; set_params may not
-        self._validate_nested()
+        check_machine(self, getattr(self, "calibrators_", None))     # even once fitted
         first = not hasattr(self, "calibrators_")
         X = validate_data(self, X, dtype=np.float64, reset=first)
         check_unit_interval(X)
@@ -335,10 +335,6 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
             raise
         self._set_fitted(_state.learned_state(state, W, b, 1), keep_learning=True)
         return self
-
-    def _validate_nested(self):       # before any simulation, named by their full paths
-        for name in ("calibrator", "noise", "synapse"):
-            validate_nested(getattr(self, name), name, self)
 
     def _set_fitted(self, state, keep_learning=False):
         if not keep_learning:
@@ -384,6 +380,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
             fresh spikes: no seed of the fit's correction runs is reused.
         """
         check_is_fitted(self)
+        check_machine(self, self.calibrators_, duration)
         duration = self.duration if duration is None else duration
         initial_v = check_initial_v(initial_v, self.n_units_)
         rng = check_random_state(self.random_state if random_state is None else random_state)
@@ -482,6 +479,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         pseudo_likelihood : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
+        check_machine(self, self.calibrators_)          # random_state may have been set since
         X = validate_data(self, X, reset=False, dtype=np.float64)
         check_unit_interval(X)
         return _learning.pseudo_likelihood(X, self.weights_theo_, self.biases_theo_,
@@ -514,6 +512,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
             values), or with hidden units those of the hidden units.
         """
         check_is_fitted(self)
+        check_machine(self, self.calibrators_)
         X = validate_data(self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan")
         check_unit_interval(X[~np.isnan(X)])
         sampler = functools.partial(_state.clamped_marginals, self.get_params(deep=False),

@@ -9,14 +9,14 @@ import time
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .._validation import check_boltzmann
+from .._validation import check_energy_scale
 from . import _learning
 from ._correction import correct
 from ._inference import MAX_UNITS_PER_RUN, clamped_values
 from ._network import SamplerNetwork, draw_seeds
 from ._values import warn_unreachable
 from ._translation import Translation, calibrator_list, fit_calibrators
-from ._values import initial_values
+from ._values import check_resting_potentials, initial_values
 
 FITTED = ("calibrators_", "weights_theo_", "biases_theo_", "weights_bio_", "v_rest_",
           "weights_effective_", "biases_effective_", "tau_on_", "n_units_", "n_features_in_",
@@ -29,12 +29,14 @@ def initial_state(params, X, rng, learn):
                           params["n_hidden"], X, rng, learn)
     cals = fit_calibrators(calibrator_list(params["calibrator"], b.shape[0]), params["memory"])
     translation = Translation(tuple(cals))
-    if params["weights_unit"] == "theo":
-        W, b = check_boltzmann(W, b)
+    if params["weights_unit"] == "theo":          # checked by initial_values
+        check_resting_potentials(W, b, translation.v_rest(b), cals, "theo")
         w_bio, v_rest = translation.to_bio(W, b)
     else:
+        check_resting_potentials(W, b, b, cals, "bio")
         w_bio, v_rest = W, b
         W, b = translation.to_theo(w_bio, v_rest)
+        check_energy_scale(W, b)
     n = b.shape[0]
     return dict(calibrators_=cals, weights_theo_=W, biases_theo_=b, weights_bio_=w_bio,
                 v_rest_=v_rest, tau_on_=translation.tau_on, n_units_=n,

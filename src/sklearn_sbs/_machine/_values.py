@@ -5,7 +5,8 @@ import warnings
 import numpy as np
 from scipy.special import expit
 
-from .._validation import as_float_array
+from .. import neurons, theory
+from .._validation import as_float_array, check_boltzmann
 from ..boltzmann import gibbs_sample
 from . import _learning
 
@@ -75,7 +76,52 @@ def initial_values(weights, biases, weights_unit, n_hidden, X, rng, learn):
             "with n_hidden > 0 the machine is restricted: weights within the visible "
             "and within the hidden layer must be 0"
         )
-    return W, b
+    # theoretical ones are a Boltzmann machine (symmetric, energies representable)
+    return check_boltzmann(W, b) if weights_unit == "theo" else (W, b)
+
+
+def resting_potential_limits(calibrator):
+    """Resting potentials (low, high) of a fitted calibrator's neuron within which its
+    inhibitory and excitatory synapses keep their sign: beyond, the mean membrane
+    potential passes the reversal potential (conductance-based neurons only)."""
+    if not neurons.get_model(calibrator.neuron_model).conductance_based:
+        return -np.inf, np.inf
+    # the mean membrane potential is affine in v_rest, rising
+    mu0, mu1 = theory.free_membrane_stats(calibrator.neuron_model, calibrator.neuron_params_,
+                                          calibrator.noise_, v_rest=[0.0, 1.0]).mean
+    params = calibrator.neuron_params_
+    return (params["e_rev_I"] - mu0) / (mu1 - mu0), (params["e_rev_E"] - mu0) / (mu1 - mu0)
+
+
+def check_resting_potentials(W, b, v_rest, calibrators, weights_unit):
+    """Refuse a unit whose resting potential ``v_rest[j]`` (its bias ``b[j]``
+    translated, or given in mV) lets the mean membrane potential pass the reversal
+    potential of a receptor its incoming weights (column j of W) use: the
+    translation, and the synapse, would reverse their sign."""
+    limits = {}
+    for j, cal in enumerate(calibrators):
+        low, high = limits.setdefault(id(cal), resting_potential_limits(cal))
+        for receptor, sign, used, bound in (("excitatory", "positive", W[:, j] > 0, high),
+                                            ("inhibitory", "negative", W[:, j] < 0, low)):
+            inside = v_rest[j] < high if receptor == "excitatory" else v_rest[j] > low
+            if inside or not np.any(used):
+                continue
+            side = "below" if receptor == "excitatory" else "above"
+            reversal = cal.neuron_params_["e_rev_E" if receptor == "excitatory" else "e_rev_I"]
+            if weights_unit == "theo":
+                given = (f"biases[{j}] = {float(b[j])!r} translates to a resting potential of "
+                         f"{float(v_rest[j]):.1f} mV (unit {j}'s v_p05 + alpha * bias), which puts")
+                allowed = f"{float(cal.v_rest_to_bias(bound)):.4g}"
+            else:
+                given = (f"biases[{j}] = {float(v_rest[j])!r} mV (a resting potential, "
+                         "weights_unit='bio') puts")
+                allowed = f"{float(bound):.4g} mV"
+            raise ValueError(
+                f"{given} unit {j}'s mean membrane potential past the {receptor} "
+                f"reversal potential ({reversal:g} mV): the {sign} weights onto unit {j} "
+                f"(column {j} of weights) would act with the opposite sign; with them, "
+                f"biases[{j}] must be {side} {allowed}"
+            )
 
 
 _CAPPED_P_ON = 0.005     # expected p_on lost to the ceiling that is worth a warning
