@@ -11,15 +11,28 @@ go through ``joblib.Parallel`` on that backend instead, and each runs in a fresh
 child process where the executing process may start one; where it may not (a
 daemonic dask worker), it runs in that process after the kernel reset, and
 ``verbose`` says so.
+
+Abandoned work stops.  When a call stops waiting before its tasks are done
+(Ctrl-C, a failed task), the pool's workers are killed if any of its tasks
+was still running, and the next call starts on a fresh pool; it does not
+queue behind a simulation nobody waits for.  Under dask the call's futures
+are cancelled, and a task running in a child of a dask worker stops with it;
+one running in a daemonic worker itself cannot be stopped and runs to its end
+on the cluster.
 """
 
 import multiprocessing
+import os
+import signal
 import sys
 from concurrent.futures import FIRST_COMPLETED, wait
 
 import joblib
 from joblib.externals.loky import get_reusable_executor
 from joblib.parallel import LokyBackend, get_active_backend
+
+#: How often a waiting call wakes up (so that it notices Ctrl-C).
+POLL_SECONDS = 0.5
 
 
 class SimulationError(RuntimeError):
@@ -33,14 +46,32 @@ def _execute(task):
     return task.run(_backend)
 
 
+def _dask_task_cancelled():
+    """Whether this process is a dask worker whose current task was cancelled
+    (its caller stopped waiting); False outside dask or if dask cannot say."""
+    if "distributed" not in sys.modules:      # not a dask worker: never import dask
+        return False
+    try:
+        from distributed import get_worker
+        from distributed.worker import thread_state
+
+        state = get_worker().state.tasks.get(thread_state.key)
+    except Exception:              # not in a dask task, or another dask layout
+        return False
+    return state is None or state.state in ("cancelled", "released", "forgotten")
+
+
 def _execute_isolated(task):
     """Run ``task`` in a child process if this process may have children."""
     if multiprocessing.current_process().daemon:
         return _execute(task), "in the worker process (daemonic: no child processes)"
-    return get_reusable_executor(max_workers=1).submit(_execute, task).result(), "in a child process"
+    result = _run_on_pool([task], 1, _SILENT, "simulation", should_stop=_dask_task_cancelled)
+    return result[0], "in a child process"
 
 
 def _failure(description, exc):
+    if isinstance(exc, SimulationError):
+        return exc
     name = type(exc).__name__
     if name in ("TerminatedWorkerError", "BrokenProcessPool"):
         return SimulationError(f"{description}: the worker process died ({exc})")
@@ -71,37 +102,136 @@ class _Progress:
             self.bar = None
 
 
+_SILENT = _Progress("", (), 0)
 _pool_size = 0     # the reusable pool only grows: resizing kills warm workers
+_LIVE_RUNS = set()  # pool runs in progress in this process (threads may run several)
 
 
-def _run_on_pool(tasks, n_workers, progress):
+def _pool_processes(executor):
+    """The pool's worker processes (loky keeps them as ``_processes``)."""
+    return list(getattr(executor, "_processes", {}).values())
+
+
+def kill_pool(executor):
+    """End the pool now: its workers get SIGKILL (which also ends a stopped
+    process) and are reaped; the next ``get_reusable_executor`` starts afresh."""
+    workers = _pool_processes(executor)
+    executor.shutdown(wait=False, kill_workers=True)
+    for process in workers:
+        try:
+            os.kill(process.pid, signal.SIGKILL)     # loky's processes have no kill()
+        except OSError:                               # already gone
+            pass
+    for process in workers:
+        process.join(timeout=10)
+
+
+class _PoolRun:
+    """One call's tasks on the pool: which are in flight."""
+
+    def __init__(self, executor, tasks, description):
+        self.executor = executor
+        self.tasks = tasks
+        self.description = description
+        self.results = [None] * len(tasks)
+        self.pending = {}                  # future -> task index
+
+    def _submit(self, index):
+        future = self.executor.submit(_execute, self.tasks[index])
+        self.pending[future] = index
+
+    def run(self, n_workers, progress, should_stop=None):
+        queue = list(range(len(self.tasks)))[::-1]
+        while queue or self.pending:
+            while queue and len(self.pending) < n_workers:
+                self._submit(queue.pop())
+            # a timeout, so that a KeyboardInterrupt raised between signals
+            # (and a cancelled dask task) is seen
+            done, _ = wait(self.pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = self.pending.pop(future)
+                self.results[index] = future.result()
+                progress.update(self.tasks[index])
+            if should_stop is not None and should_stop():
+                raise SimulationError(f"{self.description}: cancelled by its caller")
+        return self.results
+
+    def abandon(self):
+        """Cancel what has not started; True if some task was still running."""
+        still_running = False
+        for future in self.pending:
+            if not future.cancel() and not future.done():
+                still_running = True
+        return still_running
+
+
+def _run_on_pool(tasks, n_workers, progress, description, should_stop=None):
     """Run tasks on loky's reusable pool with at most ``n_workers`` in flight.
 
     The pool keeps the largest size asked for in this process, so that a call
     with fewer workers does not shut down warm ones (each new worker pays the
-    PyNN/NEST import); ``n_workers`` is honoured by what is in flight.
+    PyNN/NEST import); ``n_workers`` is honoured by what is in flight.  If the
+    call ends with tasks still running (interrupted, failed, or
+    ``should_stop()``), the pool is killed: nothing goes on simulating for a
+    caller that no longer waits.
     """
     global _pool_size
     _pool_size = max(_pool_size, n_workers)
     executor = get_reusable_executor(max_workers=_pool_size)
-    results = [None] * len(tasks)
-    pending = {}
-    queue = list(enumerate(tasks))[::-1]
+    run = _PoolRun(executor, tasks, description)
+    _LIVE_RUNS.add(run)
     try:
-        while queue or pending:
-            while queue and len(pending) < n_workers:
-                index, task = queue.pop()
-                pending[executor.submit(_execute, task)] = index
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                index = pending.pop(future)
-                results[index] = future.result()
-                progress.update(tasks[index])
+        return run.run(n_workers, progress, should_stop)
     except BaseException:
-        for future in pending:
-            future.cancel()
+        if run.abandon():
+            kill_pool(executor)
         raise
-    return results
+    finally:
+        _LIVE_RUNS.discard(run)
+
+
+def _dask_futures(backend):
+    """The dask futures a joblib dask backend holds (for cancelling), or an
+    empty set for other backends or another joblib layout."""
+    holder = getattr(backend, "_results", None)
+    if getattr(backend, "client", None) is None or not isinstance(holder, dict):
+        return set()
+    return set(holder)
+
+
+def _cancel_dask(backend, before):
+    """Cancel the dask futures this call submitted: joblib only forgets them on
+    an abort, and dask would run them to their end."""
+    futures = _dask_futures(backend) - before
+    if futures:
+        try:
+            backend.client.cancel(list(futures))
+        except Exception:          # the cluster may be gone already
+            pass
+
+
+def _run_on_backend(tasks, n_jobs, backend, description):
+    """Run tasks through ``joblib.Parallel`` on the active (non-loky) backend."""
+    before = _dask_futures(backend)
+    try:
+        return joblib.Parallel(n_jobs=n_jobs)(
+            joblib.delayed(_execute_isolated)(task) for task in tasks
+        )
+    except BaseException as exc:
+        _cancel_dask(backend, before)
+        # children this process started for the tasks (the threading backend,
+        # a sequential run, an in-process cluster) would go on simulating
+        _kill_local_pool()
+        if not isinstance(exc, Exception):
+            raise
+        raise _failure(description, exc) from exc
+
+
+def _kill_local_pool():
+    """Kill the pool of the pool runs in progress in this process, if any."""
+    executors = {id(run.executor): run.executor for run in list(_LIVE_RUNS)}
+    for executor in executors.values():
+        kill_pool(executor)
 
 
 def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation"):
@@ -122,6 +252,8 @@ def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation"):
     ------
     SimulationError
         If a task raised or its worker died; carries the worker's message.
+        On any exception (KeyboardInterrupt included) the tasks still
+        running are stopped.
     """
     tasks = list(tasks)
     if not tasks:
@@ -131,18 +263,16 @@ def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation"):
     backend, _ = get_active_backend()
     if isinstance(backend, LokyBackend):
         try:
-            return _run_on_pool(tasks, n_workers, progress)
+            return _run_on_pool(tasks, n_workers, progress, description)
         except Exception as exc:
             raise _failure(description, exc) from exc
         finally:
             progress.close()
     try:
-        outputs = joblib.Parallel(n_jobs=n_jobs)(
-            joblib.delayed(_execute_isolated)(task) for task in tasks
-        )
-    except Exception as exc:
+        outputs = _run_on_backend(tasks, n_jobs, backend, description)
+    except BaseException:
         progress.close()
-        raise _failure(description, exc) from exc
+        raise
     for task in tasks:
         progress.update(task)
     progress.close()

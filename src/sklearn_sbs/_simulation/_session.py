@@ -8,6 +8,10 @@ only sends the new values and the time to run.  The server is a plain
 stdout, so that stays out of the protocol); it never imports the caller's
 ``__main__``, and it also starts from daemonic processes (Dask workers).
 Idle servers are reused by later sessions: each pays the PyNN/NEST import once.
+
+The caller decides when a server ends: it ignores Ctrl-C (SIGINT) and leaves
+quietly when its pipes close.  A call interrupted while waiting for its answer
+(Ctrl-C) kills the server at once; the next session starts a fresh one.
 """
 
 import atexit
@@ -17,7 +21,7 @@ import sys
 import weakref
 from multiprocessing.connection import Connection
 
-from ._runner import SimulationError
+from ._runner import POLL_SECONDS, SimulationError
 
 _IDLE = []          # warm servers of this process, (owner pid, process, to_server, from_server)
 
@@ -49,23 +53,39 @@ def _release(server, reusable):
     if reusable and process.poll() is None:
         try:
             send.send(("release", None))
-            if recv.recv()[0] == "ok":
+            if _answer(server)[0] == "ok":
                 _IDLE.append((os.getpid(), *server))
                 return
         except (OSError, EOFError):
             pass
+        except BaseException:          # interrupted while it answers
+            _stop(server, kill=True)
+            raise
     _stop(server)
 
 
-def _stop(server):
+def _stop(server, kill=False):
+    """End the server: closed pipes tell it to leave; ``kill`` does not wait for that."""
     process, send, recv = server
     for conn in (send, recv):
         conn.close()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    if not kill:
+        try:
+            process.wait(timeout=5)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+    process.kill()
+    process.wait()
+
+
+def _answer(server):
+    """The server's next message.  Waits in short polls, so that Ctrl-C is seen."""
+    process, _, recv = server
+    while not recv.poll(POLL_SECONDS):
+        if process.poll() is not None:
+            raise EOFError("the server process ended")
+    return recv.recv()
 
 
 @atexit.register
@@ -94,18 +114,19 @@ class NetworkSession:
         self._finalizer = weakref.finalize(self, _release, self._server, True)
         self._call("build", task)
 
-    def _discard(self):
+    def _discard(self, kill=False):
         """End the server instead of reusing it."""
         if self._finalizer.detach() is not None:
-            _stop(self._server)
+            _stop(self._server, kill)
 
     def _call(self, command, payload):
+        """Send one command, return the server's answer."""
         process, send, recv = self._server
         if not self._finalizer.alive:
             raise SimulationError(f"{self.description}: the session is closed")
         try:
             send.send((command, payload))
-            status, reply = recv.recv()
+            status, reply = _answer(self._server)
         except (OSError, EOFError) as exc:
             self._discard()
             raise SimulationError(
@@ -113,8 +134,8 @@ class NetworkSession:
             ) from exc
         except BaseException:
             # interrupted between question and answer: a reused server would
-            # answer out of step, so it goes
-            self._discard()
+            # answer out of step, and nobody waits for the run it is doing
+            self._discard(kill=True)
             raise
         if status != "ok":
             self.close()
