@@ -4,8 +4,9 @@ This subpackage is the only code of sklearn_sbs that imports PyNN or NEST, and
 only :mod:`._backend` does, inside worker processes.  A simulation is a pure
 task: a picklable spec goes in (:mod:`._tasks`), numpy arrays come out;
 :func:`run_tasks` runs tasks in worker processes (see :mod:`._runner`).
-A run the caller stops waiting for (Ctrl-C, an error) is stopped; the next
-call starts on fresh processes.
+A run the caller stops waiting for (Ctrl-C, an error) is stopped, and a worker
+or server frozen (stopped) past its task's patience is killed with a
+:class:`SimulationError`; the next call starts on fresh processes.
 """
 
 from ._runner import SimulationError, run_tasks

@@ -13,25 +13,44 @@ daemonic dask worker), it runs in that process after the kernel reset, and
 ``verbose`` says so.
 
 Abandoned work stops.  When a call stops waiting before its tasks are done
-(Ctrl-C, a failed task), the pool's workers are killed if any of its tasks
-was still running, and the next call starts on a fresh pool; it does not
-queue behind a simulation nobody waits for.  Under dask the call's futures
-are cancelled, and a task running in a child of a dask worker stops with it;
-one running in a daemonic worker itself cannot be stopped and runs to its end
-on the cluster.
+(Ctrl-C, a failed task, a frozen worker), the pool's workers are killed if any
+of its tasks was still running, and the next call starts on a fresh pool; it
+does not queue behind a simulation nobody waits for.  Under dask the call's
+futures are cancelled, and a task running in a child of a dask worker stops
+with it; one running in a daemonic worker itself cannot be stopped and runs to
+its end on the cluster.
+
+Frozen workers: a worker seen stopped (SIGSTOP, a tracer: state ``T`` in
+``/proc``) for longer than its task's :func:`patience` is killed with its pool,
+and the call raises :class:`SimulationError` naming the task and the time
+waited.  A running worker is never killed, however slow.  Without ``/proc``
+(not Linux) nothing is taken for frozen.
 """
 
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
+import time
 from concurrent.futures import FIRST_COMPLETED, wait
 
 import joblib
 from joblib.externals.loky import get_reusable_executor
 from joblib.parallel import LokyBackend, get_active_backend
 
-#: How often a waiting call wakes up (so that it notices Ctrl-C).
+#: How long a worker may stay stopped before it is taken for frozen:
+#: ``patience(cost) = max(FROZEN_FLOOR_SECONDS, FROZEN_SAFETY_FACTOR *
+#: (START_UP_SECONDS + cost * SECONDS_PER_NEURON_MS))`` for a task of ``cost``
+#: neuron-milliseconds.  A sampler network with its Poisson noise simulates about
+#: 1.5e-5 s per neuron-ms at dt = 0.1 ms on this project's machines; the bound
+#: below is generous, and the factor covers dt = 0.01 ms and busy machines.
+SECONDS_PER_NEURON_MS = 2e-5
+START_UP_SECONDS = 30.0           # spawning a worker, importing PyNN/NEST, building
+FROZEN_SAFETY_FACTOR = 10.0
+FROZEN_FLOOR_SECONDS = 60.0
+#: How often a waiting call looks at its workers (and notices Ctrl-C).
 POLL_SECONDS = 0.5
 
 
@@ -39,11 +58,52 @@ class SimulationError(RuntimeError):
     """A simulation failed in its worker process (the caller is unaffected)."""
 
 
+def patience(cost):
+    """Seconds a process running ``cost`` neuron-ms may stay stopped before it is
+    taken for frozen (see the module constants)."""
+    expected = START_UP_SECONDS + float(cost) * SECONDS_PER_NEURON_MS
+    return max(FROZEN_FLOOR_SECONDS, FROZEN_SAFETY_FACTOR * expected)
+
+
+def is_stopped(pid):
+    """Whether process ``pid`` is stopped (signal or tracer), as ``/proc`` says;
+    False where it says nothing (no such process, no ``/proc``)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read()
+    except OSError:
+        return False
+    # the command name, in parentheses, may hold spaces: the state follows the last ")"
+    return fields[fields.rindex(b")") + 2:][:1] in (b"T", b"t")
+
+
+class StopWatch:
+    """How long each watched process has been seen stopped, without a break."""
+
+    def __init__(self):
+        self._since = {}
+
+    def stopped_for(self, pid):
+        now = time.monotonic()
+        if not is_stopped(pid):
+            self._since.pop(pid, None)
+            return 0.0
+        return now - self._since.setdefault(pid, now)
+
+
 def _execute(task):
     """Worker side: run one task; the simulator is imported on first use."""
     from . import _backend
 
     return task.run(_backend)
+
+
+def _execute_reporting(task, pid_path):
+    """Worker side: say which process runs the task (the caller watches it), run it."""
+    with open(pid_path + ".tmp", "w") as file:
+        file.write(str(os.getpid()))
+    os.replace(pid_path + ".tmp", pid_path)       # never read half-written
+    return _execute(task)
 
 
 def _dask_task_cancelled():
@@ -126,8 +186,13 @@ def kill_pool(executor):
         process.join(timeout=10)
 
 
+def _describe(task):
+    return f"{type(task).__name__} of {getattr(task, 'cost', 0.0):.3g} neuron-ms"
+
+
 class _PoolRun:
-    """One call's tasks on the pool: which are in flight."""
+    """One call's tasks on the pool: which are in flight and which worker runs
+    each (every task writes its worker's pid to a file of its own)."""
 
     def __init__(self, executor, tasks, description):
         self.executor = executor
@@ -135,26 +200,62 @@ class _PoolRun:
         self.description = description
         self.results = [None] * len(tasks)
         self.pending = {}                  # future -> task index
+        self.stopwatch = StopWatch()
+        self.pid_dir = tempfile.mkdtemp(prefix="sklearn-sbs-")
+
+    def _pid_path(self, index):
+        return os.path.join(self.pid_dir, str(index))
 
     def _submit(self, index):
-        future = self.executor.submit(_execute, self.tasks[index])
+        future = self.executor.submit(_execute_reporting, self.tasks[index], self._pid_path(index))
         self.pending[future] = index
+
+    def _worker_of(self, index):
+        try:
+            with open(self._pid_path(index)) as file:
+                return int(file.read())
+        except (OSError, ValueError):      # not started yet
+            return None
 
     def run(self, n_workers, progress, should_stop=None):
         queue = list(range(len(self.tasks)))[::-1]
         while queue or self.pending:
             while queue and len(self.pending) < n_workers:
                 self._submit(queue.pop())
-            # a timeout, so that a KeyboardInterrupt raised between signals
-            # (and a cancelled dask task) is seen
+            # a timeout, so that the call keeps watching its workers (and a
+            # KeyboardInterrupt raised between signals is seen)
             done, _ = wait(self.pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
             for future in done:
                 index = self.pending.pop(future)
                 self.results[index] = future.result()
                 progress.update(self.tasks[index])
+            self._check_frozen()
             if should_stop is not None and should_stop():
                 raise SimulationError(f"{self.description}: cancelled by its caller")
         return self.results
+
+    def _watched(self):
+        """[(pid, task index, whether it runs that task)] of the workers this call
+        waits on: those running its tasks, or, while none of them has started,
+        every worker of the pool (a stopped idle worker may keep them waiting)."""
+        indices = sorted(self.pending.values())
+        running = [(self._worker_of(index), index, True) for index in indices]
+        running = [entry for entry in running if entry[0] is not None]
+        if running or not indices:
+            return running
+        return [(process.pid, indices[0], False) for process in _pool_processes(self.executor)]
+
+    def _check_frozen(self):
+        for pid, index, runs_it in self._watched():
+            stopped = self.stopwatch.stopped_for(pid)
+            task = self.tasks[index]
+            if stopped > patience(getattr(task, "cost", 0.0)):
+                which = f"task {index + 1} of {len(self.tasks)} ({_describe(task)})"
+                doing = f"running {which}" if runs_it else f"while {which} waits to start"
+                raise SimulationError(
+                    f"{self.description}: worker process {pid} has been stopped for "
+                    f"{stopped:.1f} s, {doing}; taken for frozen and killed"
+                )
 
     def abandon(self):
         """Cancel what has not started; True if some task was still running."""
@@ -164,6 +265,9 @@ class _PoolRun:
                 still_running = True
         return still_running
 
+    def close(self):
+        shutil.rmtree(self.pid_dir, ignore_errors=True)
+
 
 def _run_on_pool(tasks, n_workers, progress, description, should_stop=None):
     """Run tasks on loky's reusable pool with at most ``n_workers`` in flight.
@@ -171,7 +275,7 @@ def _run_on_pool(tasks, n_workers, progress, description, should_stop=None):
     The pool keeps the largest size asked for in this process, so that a call
     with fewer workers does not shut down warm ones (each new worker pays the
     PyNN/NEST import); ``n_workers`` is honoured by what is in flight.  If the
-    call ends with tasks still running (interrupted, failed, or
+    call ends with tasks still running (interrupted, failed, frozen, or
     ``should_stop()``), the pool is killed: nothing goes on simulating for a
     caller that no longer waits.
     """
@@ -188,6 +292,7 @@ def _run_on_pool(tasks, n_workers, progress, description, should_stop=None):
         raise
     finally:
         _LIVE_RUNS.discard(run)
+        run.close()
 
 
 def _dask_futures(backend):
@@ -251,9 +356,9 @@ def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation"):
     Raises
     ------
     SimulationError
-        If a task raised or its worker died; carries the worker's message.
-        On any exception (KeyboardInterrupt included) the tasks still
-        running are stopped.
+        If a task raised, its worker died, or its worker was frozen; carries
+        the worker's message.  On any exception (KeyboardInterrupt included)
+        the tasks still running are stopped.
     """
     tasks = list(tasks)
     if not tasks:

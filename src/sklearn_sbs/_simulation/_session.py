@@ -11,7 +11,9 @@ Idle servers are reused by later sessions: each pays the PyNN/NEST import once.
 
 The caller decides when a server ends: it ignores Ctrl-C (SIGINT) and leaves
 quietly when its pipes close.  A call interrupted while waiting for its answer
-(Ctrl-C) kills the server at once; the next session starts a fresh one.
+(Ctrl-C) kills the server at once, and a server stopped (SIGSTOP) for longer
+than the step's ``patience`` (see ``_runner``) is killed and reported as a
+:class:`SimulationError`; the next session starts a fresh one.
 """
 
 import atexit
@@ -21,7 +23,7 @@ import sys
 import weakref
 from multiprocessing.connection import Connection
 
-from ._runner import POLL_SECONDS, SimulationError
+from ._runner import POLL_SECONDS, SimulationError, StopWatch, is_stopped, patience
 
 _IDLE = []          # warm servers of this process, (owner pid, process, to_server, from_server)
 
@@ -42,8 +44,12 @@ def _take_server():
     while _IDLE:
         owner, *server = _IDLE.pop()
         # a forked child inherits the list, but the servers talk to the parent
-        if owner == os.getpid() and server[0].poll() is None:
-            return tuple(server)
+        if owner != os.getpid() or server[0].poll() is not None:
+            continue
+        if is_stopped(server[0].pid):     # frozen while idle: of no use
+            _stop(server, kill=True)
+            continue
+        return tuple(server)
     return _start_server()
 
 
@@ -53,10 +59,10 @@ def _release(server, reusable):
     if reusable and process.poll() is None:
         try:
             send.send(("release", None))
-            if _answer(server)[0] == "ok":
+            if _answer(server, patience(0.0), "its 'release' command")[0] == "ok":
                 _IDLE.append((os.getpid(), *server))
                 return
-        except (OSError, EOFError):
+        except (OSError, EOFError, SimulationError):     # dead or frozen: it goes
             pass
         except BaseException:          # interrupted while it answers
             _stop(server, kill=True)
@@ -65,11 +71,12 @@ def _release(server, reusable):
 
 
 def _stop(server, kill=False):
-    """End the server: closed pipes tell it to leave; ``kill`` does not wait for that."""
+    """End the server: closed pipes tell it to leave; ``kill`` (or a stopped
+    server, which cannot leave) does not wait for that."""
     process, send, recv = server
     for conn in (send, recv):
         conn.close()
-    if not kill:
+    if not kill and not is_stopped(process.pid):
         try:
             process.wait(timeout=5)
             return
@@ -79,12 +86,20 @@ def _stop(server, kill=False):
     process.wait()
 
 
-def _answer(server):
-    """The server's next message.  Waits in short polls, so that Ctrl-C is seen."""
+def _answer(server, seconds, what):
+    """The server's next message.  Waits in short polls, so that Ctrl-C is seen
+    and a server stopped for longer than ``seconds`` is taken for frozen."""
     process, _, recv = server
+    stopwatch = StopWatch()
     while not recv.poll(POLL_SECONDS):
         if process.poll() is not None:
             raise EOFError("the server process ended")
+        stopped = stopwatch.stopped_for(process.pid)
+        if stopped > seconds:
+            raise SimulationError(
+                f"server process {process.pid} has been stopped for {stopped:.1f} s, making "
+                f"no progress on {what}; taken for frozen and killed"
+            )
     return recv.recv()
 
 
@@ -110,6 +125,7 @@ class NetworkSession:
 
     def __init__(self, task, description="network session"):
         self.description = description
+        self._n_units = len(task.v_rest)
         self._server = _take_server()
         self._finalizer = weakref.finalize(self, _release, self._server, True)
         self._call("build", task)
@@ -119,14 +135,18 @@ class NetworkSession:
         if self._finalizer.detach() is not None:
             _stop(self._server, kill)
 
-    def _call(self, command, payload):
-        """Send one command, return the server's answer."""
+    def _call(self, command, payload, cost=0.0):
+        """Send one command, return the server's answer; ``cost`` (neuron-ms) sets
+        how long the server may stay stopped before it is taken for frozen."""
         process, send, recv = self._server
         if not self._finalizer.alive:
             raise SimulationError(f"{self.description}: the session is closed")
         try:
             send.send((command, payload))
-            status, reply = _answer(self._server)
+            status, reply = _answer(self._server, patience(cost), f"its {command!r} command")
+        except SimulationError as exc:
+            self._discard(kill=True)
+            raise SimulationError(f"{self.description}: {exc}") from None
         except (OSError, EOFError) as exc:
             self._discard()
             raise SimulationError(
@@ -146,7 +166,7 @@ class NetworkSession:
         """Set the given values, simulate ``duration`` ms more, return that step's
         spikes as ``{"times": ..., "ids": ...}`` (ms, unit indices)."""
         return self._call("run", dict(duration=float(duration), weight=weight, tau_rec=tau_rec,
-                                      v_rest=v_rest))
+                                      v_rest=v_rest), cost=self._n_units * float(duration))
 
     def close(self):
         """Free the network; the server waits for the next session."""
