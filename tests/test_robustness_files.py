@@ -1,0 +1,223 @@
+"""Nothing silently wrong, nothing lost: every written file is atomic, keeps modes and
+links, and the command line checks its outputs and inputs before any work.
+
+Real files in tmp_path, the real umask, real symlinks, a real file-size limit
+(RLIMIT_FSIZE in a subprocess) and real signals.
+"""
+
+import contextlib
+import errno
+import os
+import re
+import resource
+import signal
+import stat
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine
+from sklearn_sbs._serialization import write_atomic
+
+TEMP_NAME = re.compile(r"\.(?P<target>.+)\.sbs-tmp-[0-9a-f]{8}")
+#: Simulations that would take hours: a subprocess that ends in time simulated nothing.
+LONG = ["--duration", "1e7"]
+
+
+def run(*args, cwd, limit=None, timeout=120):
+    """``python -m sklearn_sbs ARGS`` as users run it; ``limit``: RLIMIT_FSIZE in bytes."""
+    def set_limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run([sys.executable, "-m", "sklearn_sbs", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=timeout,
+                          preexec_fn=set_limit if limit else None)
+
+
+def run_here(*args, cwd, monkeypatch, capsys):
+    """The command line in this process, for checks that fail before any work (no
+    start-up cost); returns (exit code, stdout, stderr, warnings issued).  Any
+    calibration, sampling or learning started fails at once, with its own message."""
+    from sklearn_sbs.__main__ import main
+
+    def no_work(self, *args, **kwargs):
+        raise RuntimeError("work started before the checks")
+
+    for estimator in (LIFSamplerCalibrator, SpikingBoltzmannMachine):
+        monkeypatch.setattr(estimator, "fit", no_work)
+    monkeypatch.chdir(cwd)
+    with warnings.catch_warnings(record=True) as issued:
+        warnings.simplefilter("always")
+        code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err, [str(w.message) for w in issued]
+
+
+@contextlib.contextmanager
+def umask(mask):
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def temp_files(folder):
+    return sorted(p.name for p in folder.iterdir() if ".sbs-tmp-" in p.name)
+
+
+@pytest.fixture
+def calibration(short_calibrator, tmp_path):
+    """tmp_path holding cal.json, a fitted calibration (conftest's short one)."""
+    short_calibrator.save(tmp_path / "cal.json")
+    return tmp_path
+
+
+# -- write_atomic and save: modes, links, temporary files -------------------------------
+
+@pytest.mark.parametrize("mask, expected", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_new_file_gets_0666_minus_the_umask(tmp_path, mask, expected):
+    with umask(mask):
+        LIFSamplerCalibrator().save(tmp_path / "neuron.json")
+        write_atomic(tmp_path / "raw.bin", b"\x00\x01")
+    assert mode(tmp_path / "neuron.json") == expected
+    assert mode(tmp_path / "raw.bin") == expected
+    assert (tmp_path / "raw.bin").read_bytes() == b"\x00\x01"
+
+
+@pytest.mark.parametrize("existing", [0o644, 0o640, 0o600, 0o444])
+def test_existing_file_keeps_its_mode(tmp_path, existing):
+    path = tmp_path / "neuron.json"
+    path.write_text("old")
+    os.chmod(path, existing)
+    with umask(0o077):                       # a strict umask must not narrow an existing file
+        LIFSamplerCalibrator(dt=0.05).save(path)
+    assert mode(path) == existing
+    assert LIFSamplerCalibrator.load(path).dt == 0.05
+
+
+def test_temporary_file_is_named_after_its_target_and_has_the_final_mode(tmp_path):
+    path = tmp_path / "out.npz"
+    path.write_bytes(b"old")
+    os.chmod(path, 0o640)
+    seen = {}
+
+    def writer(handle):
+        seen["temps"] = temp_files(tmp_path)
+        seen["mode"] = mode(tmp_path / seen["temps"][0])
+        np.savez_compressed(handle, x=np.arange(3))
+
+    write_atomic(path, writer)
+    assert len(seen["temps"]) == 1
+    assert TEMP_NAME.fullmatch(seen["temps"][0])["target"] == "out.npz"
+    assert seen["mode"] == 0o640                     # private before the first byte
+    assert temp_files(tmp_path) == []
+    np.testing.assert_array_equal(np.load(path)["x"], [0, 1, 2])
+
+
+def test_save_through_a_symlink_writes_its_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "links").mkdir()
+    target = tmp_path / "real" / "neuron.json"
+    LIFSamplerCalibrator().save(target)
+    os.chmod(target, 0o640)
+    link = tmp_path / "links" / "current.json"
+    link.symlink_to("../real/neuron.json")
+    LIFSamplerCalibrator(dt=0.05).save(link)
+    assert link.is_symlink() and os.readlink(link) == "../real/neuron.json"
+    assert LIFSamplerCalibrator.load(target).dt == 0.05
+    assert mode(target) == 0o640
+    assert sorted(p.name for p in (tmp_path / "links").iterdir()) == ["current.json"]
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["neuron.json"]
+
+
+def test_save_through_a_dangling_symlink_creates_its_target(tmp_path):
+    link = tmp_path / "link.json"
+    link.symlink_to("made.json")
+    with umask(0o022):
+        LIFSamplerCalibrator(dt=0.05).save(link)
+    assert link.is_symlink()
+    assert LIFSamplerCalibrator.load(tmp_path / "made.json").dt == 0.05
+    assert mode(tmp_path / "made.json") == 0o644
+
+
+def test_next_save_removes_stale_temporary_files_of_that_target_only(tmp_path):
+    keep = [".other.json.sbs-tmp-0123abcd",         # another target's
+            ".neuron.json.sbs-tmp-notours!",         # not a name we make
+            ".neuron.json.sbs-tmp-0123abcd.bak",
+            ".tmp-k2j3h4.json"]                      # someone else's
+    stale = [".neuron.json.sbs-tmp-0123abcd", ".neuron.json.sbs-tmp-ffffffff"]
+    for name in keep + stale:
+        (tmp_path / name).write_text("left by a killed save")
+    LIFSamplerCalibrator().save(tmp_path / "neuron.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(keep + ["neuron.json"])
+
+
+def test_a_killed_save_leaves_a_temporary_file_the_next_save_removes(tmp_path):
+    code = ("import os, signal\n"
+            "from sklearn_sbs._serialization import write_atomic\n"
+            "write_atomic('neuron.json', lambda h: (h.write(b'half'), os.kill(os.getpid(), "
+            "signal.SIGKILL)))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, timeout=120)
+    assert result.returncode == -signal.SIGKILL
+    [left] = temp_files(tmp_path)
+    assert TEMP_NAME.fullmatch(left)["target"] == "neuron.json"
+    LIFSamplerCalibrator().save(tmp_path / "neuron.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["neuron.json"]
+
+
+def test_a_temporary_file_in_use_is_not_removed(tmp_path):
+    fcntl = pytest.importorskip("fcntl")
+
+    busy = tmp_path / ".neuron.json.sbs-tmp-0123abcd"
+    busy.write_text("another save, in progress")
+    with open(busy) as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)           # as write_atomic holds its own
+        LIFSamplerCalibrator().save(tmp_path / "neuron.json")
+        assert busy.exists()
+    LIFSamplerCalibrator().save(tmp_path / "neuron.json")
+    assert not busy.exists()
+
+
+def test_a_failed_write_keeps_the_old_file_and_names_the_path_given(tmp_path):
+    path = tmp_path / "neuron.json"
+    LIFSamplerCalibrator(dt=0.05).save(path)
+    before = path.read_bytes()
+
+    def full_disk(handle):
+        handle.write(b"{partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError) as info:
+        write_atomic(path, full_disk)
+    assert info.value.errno == errno.ENOSPC and info.value.filename == str(path)
+    assert str(info.value) == f"[Errno {errno.ENOSPC}] No space left on device: '{path}'"
+    assert path.read_bytes() == before and temp_files(tmp_path) == []
+    with pytest.raises(TypeError, match="content must be str, bytes or a callable"):
+        write_atomic(path, 3.0)
+    assert path.read_bytes() == before and temp_files(tmp_path) == []
+
+
+def test_load_errors_name_the_file(tmp_path):
+    binary = tmp_path / "figure.json"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    with pytest.raises(ValueError) as info:
+        LIFSamplerCalibrator.load(binary)
+    assert str(info.value) == f"{binary} is not a text file (byte 0 is not UTF-8)"
+    machine = tmp_path / "machine.json"
+    SpikingBoltzmannMachine().save(machine)
+    with pytest.raises(ValueError) as info:
+        LIFSamplerCalibrator.load(machine)
+    assert str(info.value) == (
+        f"{machine}: not a sklearn-sbs/calibration document: its 'format' field must be "
+        "'sklearn-sbs/calibration', got 'sklearn-sbs/boltzmann-machine'")
+
+
