@@ -221,3 +221,66 @@ def test_load_errors_name_the_file(tmp_path):
         "'sklearn-sbs/calibration', got 'sklearn-sbs/boltzmann-machine'")
 
 
+# -- the command line's outputs: atomic, exactly the path given --------------------------
+
+def test_sample_writes_exactly_the_paths_given(calibration):
+    result = run("sample", "cal.json", "--random", "3", "--duration", "500", "-q",
+                 "-o", "noext", "--plot", "figure", cwd=calibration)
+    assert result.returncode == 0, result.stderr
+    assert "wrote noext\n" in result.stdout and "wrote figure\n" in result.stdout
+    assert sorted(p.name for p in calibration.iterdir()) == ["cal.json", "figure", "noext"]
+    assert np.load(calibration / "noext")["states"].shape[1] == 3
+    assert (calibration / "figure").read_bytes().startswith(b"\x89PNG")
+    result = run("sample", "cal.json", "--random", "3", "--duration", "500", "-q",
+                 "-o", "s.npz", "--plot", "joint.svg", cwd=calibration)
+    assert result.returncode == 0, result.stderr
+    assert b"<svg" in (calibration / "joint.svg").read_bytes()[:1000]
+
+
+def test_sample_under_a_file_size_limit_keeps_the_old_npz(calibration):
+    result = run("sample", "cal.json", "--random", "3", "--duration", "500", "-q",
+                 "--plot", "", "-o", "out.npz", cwd=calibration)
+    assert result.returncode == 0, result.stderr
+    old = (calibration / "out.npz").read_bytes()
+    assert len(old) > 1024                            # so the new one cannot fit either
+    result = run("sample", "cal.json", "--random", "3", "--duration", "500", "--seed", "1",
+                 "-q", "--plot", "", "-o", "out.npz", cwd=calibration, limit=1024)
+    assert (calibration / "out.npz").read_bytes() == old
+    assert np.load(calibration / "out.npz")["states"].shape[1] == 3
+    assert result.returncode == 1
+    assert result.stderr == f"error: [Errno {errno.EFBIG}] File too large: 'out.npz'\n"
+    assert temp_files(calibration) == []
+
+
+def test_figure_under_a_file_size_limit_keeps_the_old_figure(calibration):
+    old = b"\x89PNG an old figure"
+    (calibration / "joint.png").write_bytes(old)
+    # the .npz (~3 kB) fits in 16 kB, the figure (~20 kB) does not
+    result = run("sample", "cal.json", "--random", "3", "--duration", "500", "-q",
+                 "-o", "s.npz", "--plot", "joint.png", cwd=calibration, limit=16384)
+    assert (calibration / "joint.png").read_bytes() == old
+    assert result.returncode == 1
+    assert result.stderr == f"error: [Errno {errno.EFBIG}] File too large: 'joint.png'\n"
+    assert np.load(calibration / "s.npz")["states"].shape[1] == 3
+    assert temp_files(calibration) == []
+
+
+def test_save_under_a_file_size_limit_keeps_the_old_json(calibration):
+    path = calibration / "neuron.json"
+    LIFSamplerCalibrator(dt=0.05).save(path)         # ~300 bytes
+    old = path.read_bytes()
+    code = ("from sklearn_sbs import LIFSamplerCalibrator\n"
+            "LIFSamplerCalibrator.load('cal.json').save('neuron.json')\n")   # ~2.6 kB
+
+    def set_limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    result = subprocess.run([sys.executable, "-c", code], cwd=calibration, capture_output=True,
+                            text=True, timeout=120, preexec_fn=set_limit)
+    assert path.read_bytes() == old and LIFSamplerCalibrator.load(path).dt == 0.05
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith(
+        f"OSError: [Errno {errno.EFBIG}] File too large: 'neuron.json'")
+    assert temp_files(calibration) == []
+
+

@@ -7,11 +7,13 @@ that the command line and the library never disagree.
 
 import argparse
 import inspect
+import os
 import sys
 import time
 
 import numpy as np
 
+from ._serialization import write_atomic
 from .boltzmann import empirical_distribution, make_random_network
 
 _SYNAPSE_PARAMS = ("U", "tau_rec", "tau_facil")      # TsodyksMarkramSynapse, PyNN's names
@@ -139,12 +141,17 @@ def _plotting():
 
 
 def _save_figure(path, draw, size=(6.4, 4.2)):
+    """Draw a figure and write it atomically, in the format its extension names."""
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=size, layout="constrained")
-    draw(ax)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    try:
+        draw(ax)
+        extension = os.path.splitext(path)[1][1:].lower()
+        # a file handle: matplotlib neither appends an extension nor writes in place
+        write_atomic(path, lambda handle: fig.savefig(handle, format=extension or None, dpi=120))
+    finally:
+        plt.close(fig)
 
 
 def _print_marginals(bm):
@@ -183,7 +190,8 @@ def _cmd_sample(args):
               "weights_bio": bm.weights_bio_, "v_rest": bm.v_rest_, "window": run.window}
     for k, trains in enumerate(run.spikes):
         arrays[f"spike_times_{k}"], arrays[f"spike_ids_{k}"] = trains.times, trains.ids
-    np.savez_compressed(args.output, **arrays)
+    # through a file handle: numpy writes exactly args.output (no ".npz" appended)
+    write_atomic(args.output, lambda handle: np.savez_compressed(handle, **arrays))
     print(f"synapse: {as_synapse(synapse)!r}")
     _print_marginals(bm)
     if bm.n_units_ <= 24:
@@ -193,6 +201,9 @@ def _cmd_sample(args):
         _save_figure(args.plot, lambda ax: _plotting().JointDistributionDisplay.from_estimator(bm, ax=ax),
                      size=(max(6.4, 0.35 * 2 ** bm.n_units_), 4.2))
         print(f"wrote {args.plot}")
+    elif args.plot:
+        print(f"no plot written to {args.plot}: the joint of {bm.n_units_} units (over 10) has "
+              f"{2 ** bm.n_units_} states, too many to draw")
 
 
 def _cmd_learn(args):
@@ -223,8 +234,6 @@ def _cmd_learn(args):
 
 
 def _cmd_demo(args):
-    import os
-
     from sklearn.base import clone
     from sklearn.frozen import FrozenEstimator
 
