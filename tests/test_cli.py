@@ -147,6 +147,32 @@ def test_errors_are_one_line(calibration, args, message):
     assert message in result.stderr
 
 
+@pytest.mark.parametrize("args, message", [
+    (["exact", "--show=-1"], "argument --show: must be at least 1, got -1"),
+    (["exact", "--show", "0"], "argument --show: must be at least 1, got 0"),
+    (["exact", "--show", "two"], "argument --show: must be a whole number, got 'two'"),
+    (["exact", "--samples", "0"], "argument --samples: must be at least 1, got 0"),
+    (["exact", "--units", "-2"], "argument --units: must be at least 1, got -2"),
+    (["sample", "c.json", "--random", "0"], "argument --random: must be at least 1, got 0"),
+])
+def test_counts_below_one_are_refused_by_argparse(args, message, capsys):
+    from sklearn_sbs.__main__ import main
+
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    out, err = capsys.readouterr()
+    assert info.value.code == 2 and out == ""
+    assert err.splitlines()[-1] == f"python -m sklearn_sbs {args[0]}: error: {message}"
+
+
+def test_exact_shows_as_many_states_as_asked(capsys):
+    from sklearn_sbs.__main__ import main
+
+    assert main(["exact", "--show", "3", "--samples", "1000"]) == 0
+    out = capsys.readouterr().out
+    assert "3 most probable states (of 32):" in out and len(re.findall(r"^  z = ", out, re.M)) == 3
+
+
 def test_debug_shows_the_traceback(calibration):
     folder, _ = calibration
     result = run("--debug", "sample", "calibration.json", cwd=folder)

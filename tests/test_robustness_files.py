@@ -284,3 +284,186 @@ def test_save_under_a_file_size_limit_keeps_the_old_json(calibration):
     assert temp_files(calibration) == []
 
 
+# -- the command line checks outputs and inputs before any work --------------------------
+
+@pytest.mark.parametrize("args, message", [
+    (["calibrate", *LONG, "-o", "missing/c.json"],
+     "-o 'missing/c.json': the folder 'missing' does not exist"),
+    (["calibrate", *LONG, "-o", "folder"], "-o 'folder' is a folder; give a file name"),
+    (["calibrate", *LONG, "-o", ""], "-o must name a file, got ''"),
+    (["calibrate", *LONG, "--plot", "missing/a.png"],
+     "--plot 'missing/a.png': the folder 'missing' does not exist"),
+    (["calibrate", *LONG, "--plot", "a.xyz"], "--plot 'a.xyz': matplotlib cannot write .xyz files"),
+    (["calibrate", *LONG, "-o", "same.png", "--plot", "./same.png"],
+     "-o and --plot name the same file, 'same.png'; give two names"),
+    (["sample", "cal.json", "--random", "3", *LONG, "-o", "folder"],
+     "-o 'folder' is a folder; give a file name"),
+    (["sample", "cal.json", "--random", "3", *LONG, "--plot", "folder"],
+     "--plot 'folder' is a folder; give a file name"),
+    (["sample", "cal.json", "--random", "3", *LONG, "-o", "dangling.npz"],
+     "-o 'dangling.npz' links to '{folder}/nowhere/s.npz', whose folder does not exist"),
+    (["learn", "data.csv", "cal.json", *LONG, "-o", "missing/m.json"],
+     "-o 'missing/m.json': the folder 'missing' does not exist"),
+    (["demo", *LONG, "--output-dir", "cal.json"], "--output-dir 'cal.json' is a file, not a folder"),
+    (["demo", *LONG, "--output-dir", "demo"],
+     "--output-dir 'demo/joint.png' is a folder; give a file name"),
+])
+def test_outputs_are_checked_before_any_work(calibration, args, message, monkeypatch, capsys):
+    (calibration / "folder").mkdir()
+    (calibration / "demo" / "joint.png").mkdir(parents=True)
+    (calibration / "dangling.npz").symlink_to("nowhere/s.npz")
+    (calibration / "data.csv").write_text("0,1\n1,0\n")
+    code, out, err, _ = run_here(*args, cwd=calibration, monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 1 and out == ""
+    message = message.format(folder=os.path.realpath(calibration))
+    assert err.startswith(f"error: {message}") and err.count("\n") == 1
+    assert ".sbs-tmp-" not in err
+
+
+def test_outputs_are_checked_before_any_work_as_users_run_it(calibration):
+    result = run("calibrate", *LONG, "-o", "missing/c.json", cwd=calibration, timeout=60)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "error: -o 'missing/c.json': the folder 'missing' does not exist\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any folder")
+def test_an_unwritable_folder_is_refused_before_any_work(calibration):
+    (calibration / "locked").mkdir(mode=0o555)
+    result = run("calibrate", *LONG, "-o", "locked/c.json", cwd=calibration, timeout=60)
+    assert result.stderr == "error: -o 'locked/c.json': the folder 'locked' is not writable\n"
+
+
+@pytest.mark.parametrize("content, message", [
+    ("0,1,1\n1,0.5,0\n", "data.csv: row 2, column 2 is 0.5; learning data must be 0 or 1"),
+    ("0,1,1\n1,0,2\n", "data.csv: row 2, column 3 is 2; learning data must be 0 or 1"),
+    ("0,1,1\nnan,0,1\n", "data.csv: row 2, column 1 is nan; the values must be finite (no NaN or inf)"),
+    ("", "data.csv is empty"),
+    ("\n  \n", "data.csv is empty"),
+    ("# only a comment\n", "data.csv holds no numbers"),
+    ("0,1\n1\n", "data.csv: the number of columns changed from 2 to 1 at row 2"),
+    ("a,b\n0,1\n", "data.csv: could not convert string 'a' to float64 at row 0, column 1"),
+])
+def test_learning_data_is_checked_before_any_work(calibration, content, message, monkeypatch,
+                                                  capsys):
+    (calibration / "data.csv").write_text(content)
+    code, out, err, issued = run_here("learn", "data.csv", "cal.json", *LONG, cwd=calibration,
+                                      monkeypatch=monkeypatch, capsys=capsys)
+    assert (code, out, issued) == (1, "", [])
+    assert err.startswith(f"error: {message}") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "error: data.csv is empty\n"),
+    ("0,1\nnan,1\n", "error: data.csv: row 2, column 1 is nan; the values must be finite "
+                      "(no NaN or inf)\n"),
+])
+def test_learning_data_errors_as_users_see_them(calibration, content, message):
+    (calibration / "data.csv").write_text(content)
+    result = run("learn", "data.csv", "cal.json", *LONG, cwd=calibration, timeout=60)
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", message)
+
+
+def test_a_single_row_of_data_is_one_row(calibration):
+    from sklearn_sbs.__main__ import _load_binary_rows
+
+    (calibration / "row.csv").write_text("0,1,1\n")
+    assert _load_binary_rows(str(calibration / "row.csv")).shape == (1, 3)
+    np.save(calibration / "half.npy", np.array([[0.0, 1.0], [0.5, 1.0]]))
+    with pytest.raises(ValueError, match=r"half.npy: row 2, column 1 is 0.5"):
+        _load_binary_rows(str(calibration / "half.npy"))
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\xff"), "bad.json is not a text file (byte 0 is not UTF-8)"),
+    (lambda p: p.write_text("hello"),
+     "bad.json: not a valid sklearn-sbs/calibration JSON document: Expecting value"),
+    (lambda p: p.write_text("[1, 2]"), "bad.json: not a sklearn-sbs/calibration document: its "
+     "'format' field must be 'sklearn-sbs/calibration', got a JSON list instead of an object"),
+    (lambda p: SpikingBoltzmannMachine().save(p), "bad.json: not a sklearn-sbs/calibration "
+     "document: its 'format' field must be 'sklearn-sbs/calibration', got "
+     "'sklearn-sbs/boltzmann-machine'"),
+    (lambda p: LIFSamplerCalibrator().save(p), "bad.json holds no calibration (run 'calibrate' first)"),
+])
+@pytest.mark.parametrize("command", [["learn", "data.csv", "bad.json"],
+                                     ["sample", "bad.json", "--random", "3"]])
+def test_a_bad_calibration_file_is_one_line(calibration, make, message, command, monkeypatch,
+                                            capsys):
+    (calibration / "data.csv").write_text("0,1\n1,0\n")
+    make(calibration / "bad.json")
+    code, out, err, issued = run_here(*command, *LONG, cwd=calibration, monkeypatch=monkeypatch,
+                                      capsys=capsys)
+    assert (code, out, issued) == (1, "", [])
+    assert err.startswith(f"error: {message}") and err.count("\n") == 1
+    assert "codec" not in err and "UnicodeDecodeError" not in err
+
+
+def test_a_binary_calibration_file_as_users_see_it(calibration):
+    (calibration / "bad.json").write_bytes(b"\x89PNG\r\n\x1a\n\xff")
+    result = run("sample", "bad.json", "--random", "3", *LONG, cwd=calibration, timeout=60)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "error: bad.json is not a text file (byte 0 is not UTF-8)\n"
+
+
+# -- interrupts and broken pipes ---------------------------------------------------------
+
+def _interrupt_once_running(args, cwd, started, whole_group):
+    """Start the command, wait until stdout shows ``started`` and 2 s more, then send
+    SIGINT to its main process, or to its process group as a terminal's Ctrl-C does."""
+    process = subprocess.Popen([sys.executable, "-m", "sklearn_sbs", *args], cwd=cwd, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=dict(os.environ, PYTHONUNBUFFERED="1"), start_new_session=True)
+    try:
+        line = process.stdout.readline()
+        assert started in line, (line, process.stderr.read() if process.poll() is not None else "")
+        time.sleep(2.0)                               # inside the simulation by now
+        if whole_group:
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+        return process.returncode, err
+    finally:
+        if process.poll() is None:                    # a failed test leaves no simulation running
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.mark.parametrize("whole_group", [False, True], ids=["main-process", "process-group"])
+def test_ctrl_c_while_learning_with_the_spiking_network(calibration, whole_group):
+    rows = np.random.default_rng(0).integers(0, 2, size=(400, 3))
+    np.savetxt(calibration / "data.csv", rows, fmt="%d", delimiter=",")
+    code, err = _interrupt_once_running(
+        ["learn", "data.csv", "cal.json", "--learning", "spiking", "--iter", "1000", "-q"],
+        calibration, "learning 3 visible", whole_group)
+    # nothing else: no traceback from the main process nor from its workers
+    assert (code, err) == (130, "interrupted\n")
+    assert not (calibration / "machine.json").exists()
+
+
+def test_a_broken_pipe_is_one_line_unless_ctrl_c_caused_it(monkeypatch, capsys):
+    import sklearn_sbs.__main__ as cli
+
+    def worker_gone(args):
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    monkeypatch.setattr(cli, "_cmd_exact", worker_gone)
+    assert cli.main(["exact"]) == 1
+    assert capsys.readouterr().err == ("error: a pipe to a worker process closed unexpectedly "
+                                       "(BrokenPipeError: [Errno 32] Broken pipe)\n")
+
+    def interrupted_then_worker_gone(args):
+        try:                                          # a library swallows the KeyboardInterrupt
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        raise EOFError
+
+    monkeypatch.setattr(cli, "_cmd_exact", interrupted_then_worker_gone)
+    assert cli.main(["exact"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler   # restored
+    monkeypatch.setattr(cli, "_cmd_exact", lambda args: (_ for _ in ()).throw(EOFError()))
+    assert cli.main(["exact"]) == 1                   # no Ctrl-C this time
+    assert capsys.readouterr().err == ("error: a pipe to a worker process closed unexpectedly "
+                                       "(EOFError)\n")

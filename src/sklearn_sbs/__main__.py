@@ -6,14 +6,19 @@ that the command line and the library never disagree.
 """
 
 import argparse
+import contextlib
+import importlib.util
 import inspect
+import io
 import os
+import signal
 import sys
 import time
+import warnings
 
 import numpy as np
 
-from ._serialization import write_atomic
+from ._serialization import read_text, write_atomic
 from .boltzmann import empirical_distribution, make_random_network
 
 _SYNAPSE_PARAMS = ("U", "tau_rec", "tau_facil")      # TsodyksMarkramSynapse, PyNN's names
@@ -54,16 +59,87 @@ def _cmd_exact(args):
     print(f"exact joint: {t_exact * 1e3:.2f} ms; Gibbs sampler: {args.samples / t_gibbs / 1e6:.2f} M samples/s")
 
 
-def _load_array(path, name):
-    """A .npy or .csv (comma- or whitespace-separated) file as a float array."""
+def _count(text):
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _load_array(path, name, ndmin=1):
+    """A .npy or .csv (comma- or whitespace-separated) file as an array of finite
+    floats; anything else is a ValueError naming the file."""
     if path.endswith(".npy"):
-        return np.load(path, allow_pickle=False)
-    if path.endswith((".csv", ".txt")):
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-        delimiter = "," if "," in text else None
-        return np.loadtxt(path, delimiter=delimiter, ndmin=1)
-    raise ValueError(f"--{name} must be a .npy or .csv file, got {path!r}")
+        values = _read_npy(path)
+    elif path.endswith((".csv", ".txt")):
+        values = _read_table(path, ndmin)
+    else:
+        raise ValueError(f"--{name} must be a .npy or .csv file, got {path!r}")
+    if values.size == 0:
+        raise ValueError(f"{path} holds no numbers")
+    _refuse_where(path, ~np.isfinite(values), values, "the values must be finite (no NaN or inf)")
+    return values
+
+
+def _read_npy(path):
+    try:
+        values = np.load(path, allow_pickle=False)
+        return np.asarray(values, dtype=float)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{path} is not a .npy file of numbers: {exc}") from None
+
+
+def _read_table(path, ndmin):
+    text = read_text(path)
+    if not text.strip():
+        raise ValueError(f"{path} is empty")
+    delimiter = "," if "," in text else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")        # "no data": reported below, in one line
+            return np.loadtxt(io.StringIO(text), delimiter=delimiter, ndmin=ndmin)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+
+
+def _refuse_where(path, bad, values, allowed):
+    """A ValueError naming the file, the first bad value and where it is."""
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0]) if values.ndim else ()
+        raise ValueError(f"{path}: {_position(where)} is {values[where]:g}; {allowed}")
+
+
+def _position(where):
+    """An array index in a message, counted from 1 as people count rows."""
+    if len(where) == 1:
+        return f"entry {where[0] + 1}"
+    if len(where) == 2:
+        return f"row {where[0] + 1}, column {where[1] + 1}"
+    return f"the value at index {where}" if where else "its value"
+
+
+def _load_binary_rows(path):
+    """Learning data: a table of 0/1 rows, checked before any work."""
+    X = _load_array(path, "data", ndmin=2)
+    if X.ndim != 2:
+        raise ValueError(f"{path}: learning data must be a 2-d table of binary rows, "
+                         f"got shape {X.shape}")
+    _refuse_where(path, (X != 0) & (X != 1), X, "learning data must be 0 or 1")
+    return X
+
+
+def _load_calibration(path):
+    """A fitted calibrator from a calibration JSON file."""
+    from . import LIFSamplerCalibrator
+
+    cal = LIFSamplerCalibrator.load(path)
+    if not hasattr(cal, "v_p05_"):
+        raise ValueError(f"{path} holds no calibration (run 'calibrate' first)")
+    return cal
 
 
 def _parse_params(pairs):
@@ -154,6 +230,50 @@ def _save_figure(path, draw, size=(6.4, 4.2)):
         plt.close(fig)
 
 
+def _check_output_file(option, path):
+    """Fail before any work if ``path`` cannot be written; the error names it as given."""
+    if not path:
+        raise ValueError(f"{option} must name a file, got ''")
+    if os.path.isdir(path):
+        raise ValueError(f"{option} {path!r} is a folder; give a file name")
+    real = os.path.realpath(path)              # a symlink's target is what gets written
+    folder = os.path.dirname(real)
+    shown = (f"{option} {path!r} links to {real!r}, whose folder" if os.path.islink(path)
+             else f"{option} {path!r}: the folder {os.path.dirname(path) or '.'!r}")
+    if not os.path.isdir(folder):
+        raise ValueError(f"{shown} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"{shown} is not writable")
+
+
+def _check_figure_file(option, path):
+    """A figure also needs matplotlib and a format it writes."""
+    _check_output_file(option, path)
+    if importlib.util.find_spec("matplotlib") is None:
+        raise ValueError(f"{option} {path!r} needs matplotlib (pip install 'sklearn-sbs[plot]'); "
+                         f"give {option} '' for no figure")
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = FigureCanvasBase.get_supported_filetypes()
+    extension = os.path.splitext(path)[1][1:].lower()
+    if extension and extension not in formats:
+        raise ValueError(f"{option} {path!r}: matplotlib cannot write .{extension} files; "
+                         f"formats: {', '.join(sorted(formats))}")
+
+
+def _check_outputs(args):
+    """Every output path of the command, checked before any calibration, sampling or learning."""
+    outputs = []
+    if getattr(args, "output", None) is not None:
+        _check_output_file("-o", args.output)
+        outputs.append(args.output)
+    if getattr(args, "plot", None):
+        _check_figure_file("--plot", args.plot)
+        outputs.append(args.plot)
+    if len({os.path.realpath(p) for p in outputs}) < len(outputs):
+        raise ValueError(f"-o and --plot name the same file, {args.output!r}; give two names")
+
+
 def _print_marginals(bm):
     print("\nunit   target p(z=1)   sampled p(z=1)   v_rest (mV)")
     for unit, (t, s, v) in enumerate(zip(bm.target_marginals(), bm.sampled_marginals(), bm.v_rest_)):
@@ -163,11 +283,9 @@ def _print_marginals(bm):
 def _cmd_sample(args):
     from sklearn.frozen import FrozenEstimator
 
-    from . import LIFSamplerCalibrator, SpikingBoltzmannMachine
+    from . import SpikingBoltzmannMachine
 
-    cal = LIFSamplerCalibrator.load(args.calibration)
-    if not hasattr(cal, "v_p05_"):
-        raise ValueError(f"{args.calibration} holds no calibration (run 'calibrate' first)")
+    cal = _load_calibration(args.calibration)
     if args.random is not None:
         if args.weights or args.biases:
             raise ValueError("give either --random N or --weights and --biases, not both")
@@ -209,12 +327,10 @@ def _cmd_sample(args):
 def _cmd_learn(args):
     from sklearn.frozen import FrozenEstimator
 
-    from . import LIFSamplerCalibrator, SpikingBoltzmannMachine
+    from . import SpikingBoltzmannMachine
 
-    cal = LIFSamplerCalibrator.load(args.calibration)
-    X = _load_array(args.data, "data")
-    if X.ndim != 2:
-        raise ValueError(f"data must be a 2-d table of binary rows, got shape {X.shape}")
+    X = _load_binary_rows(args.data)
+    cal = _load_calibration(args.calibration)
     bm = SpikingBoltzmannMachine(
         n_hidden=args.hidden, calibrator=FrozenEstimator(cal), learning=args.learning,
         learning_rate=args.learning_rate, batch_size=args.batch_size, n_iter=args.iter,
@@ -233,6 +349,21 @@ def _cmd_learn(args):
     print(f"wrote {args.output}")
 
 
+_DEMO_FILES = ("calibration.json", "activation.png", "joint.png", "marginals.png", "weights.png")
+
+
+def _prepare_output_dir(folder, names):
+    """Create the demo's folder and check its files can be written, before any work."""
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise ValueError(f"--output-dir {folder!r} is a file, not a folder")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"--output-dir {folder!r} cannot be created: {exc.strerror}") from None
+    for name in names:
+        _check_output_file("--output-dir", os.path.join(folder, name))
+
+
 def _cmd_demo(args):
     from sklearn.base import clone
     from sklearn.frozen import FrozenEstimator
@@ -242,7 +373,7 @@ def _cmd_demo(args):
     from .metrics import dkl
 
     verbose = 0 if args.quiet else 1
-    os.makedirs(args.output_dir, exist_ok=True)
+    _prepare_output_dir(args.output_dir, _DEMO_FILES)
     out = lambda name: os.path.join(args.output_dir, name)   # noqa: E731
     print("1. Calibrating the sbs tutorial neuron (IF_cond_exp, 3 kHz Poisson noise) ...")
     cal = LIFSamplerCalibrator(random_state=args.seed, n_jobs=args.n_jobs, verbose=verbose).fit()
@@ -271,8 +402,7 @@ def _cmd_demo(args):
     _save_figure(out("marginals.png"), lambda ax: plotting.MarginalsDisplay.from_estimator(bm, ax=ax))
     _save_figure(out("weights.png"), lambda ax: plotting.WeightsDisplay.from_estimator(bm, kind="bio", ax=ax),
                  size=(5.2, 4.2))
-    print(f"wrote calibration.json, activation.png, joint.png, marginals.png, weights.png "
-          f"to {args.output_dir}/")
+    print(f"wrote {', '.join(_DEMO_FILES)} to {args.output_dir}/")
     _demo_inference(bm, weights, biases, args)
     _demo_learning(cal, weights, biases, args)
 
@@ -360,10 +490,10 @@ def build_parser():
         description="Print the exact joint and marginals of a random Boltzmann machine (the sbs "
                     "tutorial's), compare with the reference Gibbs sampler and time both.",
     )
-    exact.add_argument("--units", type=int, default=5, help="number of units (1-24, default 5)")
+    exact.add_argument("--units", type=_count, default=5, help="number of units (1-24, default 5)")
     exact.add_argument("--seed", type=int, default=0, help="seed of the network and the sampler")
-    exact.add_argument("--samples", type=int, default=100_000, help="Gibbs samples (default 1e5)")
-    exact.add_argument("--show", type=int, default=8, help="most probable states to list")
+    exact.add_argument("--samples", type=_count, default=100_000, help="Gibbs samples (default 1e5)")
+    exact.add_argument("--show", type=_count, default=8, help="most probable states to list")
     exact.set_defaults(run=_cmd_exact)
 
     def common(sub):
@@ -412,7 +542,7 @@ def build_parser():
     sample.add_argument("calibration", help="calibration JSON written by 'calibrate'")
     sample.add_argument("--weights", help="theoretical weights, .npy or .csv (n x n, symmetric)")
     sample.add_argument("--biases", help="theoretical biases, .npy or .csv (n)")
-    sample.add_argument("--random", type=int, metavar="N",
+    sample.add_argument("--random", type=_count, metavar="N",
                         help="instead: a random N-unit network as in the sbs tutorial")
     sample.add_argument("--network-seed", type=int, default=0, help="seed of the random network")
     sample.add_argument("--synapse", choices=("renewing", "static"), default=bm["synapse"],
@@ -488,19 +618,67 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
+@contextlib.contextmanager
+def _noting_interrupts():
+    """Yield a list that records each Ctrl-C (SIGINT); it still raises KeyboardInterrupt.
+
+    A library may catch that KeyboardInterrupt, and a worker process hit by the same
+    Ctrl-C closes its pipe: the BrokenPipeError or EOFError that follows is the
+    interrupt's doing, which only this record can tell.
+    """
+    seen = []
+
+    def note(signum, frame):
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    previous = None
+    with contextlib.suppress(ValueError):         # not the main thread: nothing to note
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            previous = signal.signal(signal.SIGINT, note)
     try:
-        args.run(args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:                     # one clear line; --debug for the traceback
-        if args.debug:
-            raise
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        yield seen
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _chain(exc):
+    """The exception, its cause or context, and theirs."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def _error_line(exc):
+    """The message of an error; a bare pipe error says what it means here."""
+    text = str(exc).strip()
+    if isinstance(exc, (BrokenPipeError, EOFError)):
+        what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        return f"a pipe to a worker process closed unexpectedly ({what})"
+    return text or type(exc).__name__
+
+
+def main(argv=None):
+    args = None
+    with _noting_interrupts() as interrupts:
+        try:
+            args = build_parser().parse_args(argv)
+            _check_outputs(args)
+            args.run(args)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+        except Exception as exc:                 # one clear line; --debug for the traceback
+            if interrupts or any(isinstance(e, KeyboardInterrupt) for e in _chain(exc)):
+                print("interrupted", file=sys.stderr)
+                return 130
+            if args is None or args.debug:
+                raise
+            print(f"error: {_error_line(exc)}", file=sys.stderr)
+            return 1
     return 0
 
 
