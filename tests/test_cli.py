@@ -66,6 +66,20 @@ def test_sample_from_files_and_random(calibration):
     assert len(re.findall(r"^\s+\d+\s+0\.\d+", result.stdout, re.MULTILINE)) == 4
 
 
+def test_sample_without_matplotlib(calibration, monkeypatch, capsys):
+    from sklearn_sbs import __main__ as cli
+
+    folder, _ = calibration
+    monkeypatch.chdir(folder)
+    monkeypatch.setattr(cli, "_has_matplotlib", lambda: False)
+    # the default figure is left out; one asked for is refused before any work
+    assert cli.main(["sample", "calibration.json", "--random", "3", "--duration", "500", "-q",
+                     "-o", "nomatplotlib.npz"]) == 0
+    assert (folder / "nomatplotlib.npz").exists() and not (folder / "joint.png").exists()
+    assert cli.main(["sample", "calibration.json", "--random", "3", "-q", "--plot", "x.png"]) == 1
+    assert "--plot 'x.png' needs matplotlib" in capsys.readouterr().err
+
+
 def test_sample_with_synapse_objects(calibration):
     folder, _ = calibration
     result = run("sample", "calibration.json", "--random", "3", "--duration", "2000", "--tau-rec",

@@ -19,7 +19,7 @@ from sklearn.frozen import FrozenEstimator
 
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine
 from sklearn_sbs import _calibrator
-from sklearn_sbs.sources import PoissonNoise
+from sklearn_sbs.sources import PiecewisePoissonNoise, PoissonNoise, SinusoidalPoissonNoise
 from sklearn_sbs.synapses import TsodyksMarkramSynapse
 
 W3 = np.array([[0.0, 0.5, -0.3], [0.5, 0.0, 0.2], [-0.3, 0.2, 0.0]])
@@ -351,6 +351,22 @@ def test_known_silent_corruptions_of_a_machine(machine_doc):
         SpikingBoltzmannMachine.from_json(json.dumps(doc))
 
 
+@pytest.mark.parametrize("field, index", [("weights_bio", (0, 2)), ("weights_bio", (2, 0)),
+                                          ("v_rest", (1,)), ("weights_effective", (0, 1)),
+                                          ("biases_effective", (2,))])
+def test_simulated_values_must_be_the_translation_of_the_effective_ones(machine_doc, field, index):
+    # each field alone is valid (synaptic weights are per receiving unit, not symmetric),
+    # but the network simulates weights_bio and v_rest: edited alone, another machine
+    doc = copy.deepcopy(machine_doc)
+    node = doc["fitted"][field]
+    for k in index[:-1]:
+        node = node[k]
+    node[index[-1]] *= 1.01
+    with pytest.raises(ValueError, match=r"field 'fitted.(weights_bio|v_rest)' is not the "
+                                         r"translation of 'fitted.(weights|biases)_effective'"):
+        SpikingBoltzmannMachine.from_json(json.dumps(doc))
+
+
 def test_fitted_weights_keep_their_structure(machine_doc, rbm_doc):
     def fails(doc, field, i, j, value, message, symmetric=False):
         doc = copy.deepcopy(doc)
@@ -405,8 +421,9 @@ def test_header_and_top_level(calibrator_doc, machine_doc):
                      (SpikingBoltzmannMachine, machine_doc)):
         with pytest.raises(ValueError, match="format"):
             cls.from_json(json.dumps({k: v for k, v in doc.items() if k != "format"}))
-        with pytest.raises(ValueError, match="version"):
-            cls.from_json(json.dumps(dict(doc, version="1")))
+        for version in ("1", [1], True, 1.0, 99):
+            with pytest.raises(ValueError, match="field 'version': unsupported"):
+                cls.from_json(json.dumps(dict(doc, version=version)))
         with pytest.raises(ValueError, match="field 'params' is missing"):
             cls.from_json(json.dumps({k: v for k, v in doc.items() if k != "params"}))
         with pytest.raises(ValueError, match="not a valid"):
@@ -451,6 +468,25 @@ def test_int_seeds_are_saved():
     assert doc["params"]["random_state"] == 7
     assert LIFSamplerCalibrator.from_json(json.dumps(doc)).random_state == 7
     assert json.loads(SpikingBoltzmannMachine(W3, B3).to_json())["params"]["random_state"] is None
+
+
+def test_memory_is_saved_as_its_folder(tmp_path):
+    import joblib
+
+    def saved(memory):
+        return json.loads(SpikingBoltzmannMachine(W3, B3, memory=memory).to_json())["params"]["memory"]
+
+    assert saved(str(tmp_path)) == str(tmp_path)
+    assert saved(joblib.Memory(str(tmp_path), verbose=0)) == str(tmp_path)
+    assert saved(joblib.Memory(None)) is None
+
+    class Cache:
+        def cache(self, func):
+            return func
+
+    with pytest.raises(ValueError, match=r"'memory' parameter .* must be a path, a joblib.Memory "
+                                         r"or None to be saved"):
+        SpikingBoltzmannMachine(W3, B3, memory=Cache()).to_json()
 
 
 # --- fitting: a failed fit changes nothing -----------------------------------------
@@ -524,12 +560,13 @@ def no_simulation(monkeypatch):
     "params, message",
     [
         (dict(neuron_params={"tau_refrac": 0.05}),
-         r"neuron parameter tau_refrac=0.05 ms is shorter than dt=0.1 ms.*"
-         r"tau_refrac must be >= dt"),
+         r"dt=0.1 ms is longer than the refractory period tau_refrac=0.05 ms of the neuron "
+         r"\(neuron_params\).*dt must be at most tau_refrac"),
         (dict(dt=20.0, duration=2000.0, burn_in=100.0),
-         r"neuron parameter tau_refrac=10 ms is shorter than dt=20 ms"),
+         r"dt=20.0 ms is longer than the refractory period tau_refrac=10.0 ms"),
         (dict(neuron_params={"tau_refrac": 10.05}),
-         r"neuron parameter tau_refrac=10.05 ms must be a whole number of dt=0.1 ms steps"),
+         r"dt=0.1 ms must divide the refractory period tau_refrac=10.05 ms of the neuron "
+         r"\(neuron_params\) into whole steps"),
         (dict(neuron_params={"tau_refrac_virtual": 1e4}, duration=2000.0),
          r"neuron parameter tau_refrac_virtual=10000 ms, the on-time, must be shorter than "
          r"duration=2000 ms"),
@@ -543,8 +580,13 @@ def no_simulation(monkeypatch):
          r"for a sampler and the likely cause, not the noise: the activation is a step"),
         (dict(neuron_params={"tau_m": 1e-9, "i_offset": -1e12}),
          r"neuron parameters tau_m=1e-09 ms .* and i_offset=-1e\+12 nA .* are out of the sane"),
-        (dict(burn_in=100.05), r"dt=0.1 must divide burn_in=100.05 into whole steps"),
-        (dict(duration=1000.01), r"dt=0.1 must divide duration=1000.01 into whole steps"),
+        (dict(burn_in=100.05), r"burn_in=100.05 ms must be a multiple \(0 allowed\) of dt=0.1 ms"),
+        (dict(duration=1000.01), r"duration=1000.01 ms must be a positive multiple of dt=0.1 ms"),
+        (dict(duration=1e300), r"duration=1e\+300 ms .* at most 1e\+12 steps"),
+        (dict(noise=SinusoidalPoissonNoise(frequency=6000.0)),
+         r"noise__frequency=6000.0 Hz is above .* 1 / \(2 dt\) = 5000 Hz"),
+        (dict(noise=PiecewisePoissonNoise([0.1, 50.05], [3000.0, 3000.0], [3000.0, 3000.0])),
+         r"noise__times\[1\]=50.05 ms must be a positive multiple of dt=0.1 ms"),
     ],
 )
 def test_settings_that_cannot_work_name_the_parameter(no_simulation, params, message):
@@ -563,7 +605,7 @@ def test_noise_is_blamed_only_when_the_neuron_is_sane(no_simulation):
 
 def test_free_membrane_times_on_its_own_grid(no_simulation):
     cal = LIFSamplerCalibrator()
-    with pytest.raises(ValueError, match=r"dt=0.1 must divide record_dt=0.15"):
+    with pytest.raises(ValueError, match=r"record_dt=0.15 ms must be a positive multiple of dt=0.1"):
         cal.measure_free_membrane(duration=100.0, record_dt=0.15)
-    with pytest.raises(ValueError, match=r"dt=0.3 must divide duration=100"):
+    with pytest.raises(ValueError, match=r"duration=100.0 ms must be a positive multiple of dt=0.3"):
         cal.measure_free_membrane(duration=100.0, dt=0.3)

@@ -467,3 +467,15 @@ def test_a_broken_pipe_is_one_line_unless_ctrl_c_caused_it(monkeypatch, capsys):
     assert cli.main(["exact"]) == 1                   # no Ctrl-C this time
     assert capsys.readouterr().err == ("error: a pipe to a worker process closed unexpectedly "
                                        "(EOFError)\n")
+
+
+def test_ctrl_c_while_the_command_line_starts_up(tmp_path):
+    # a Ctrl-C that lands while the command imports what it needs (here: numpy, whose
+    # stand-in raises it on import) is the same one line as later on
+    (tmp_path / "numpy").mkdir()
+    (tmp_path / "numpy" / "__init__.py").write_text("raise KeyboardInterrupt\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(tmp_path), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    result = subprocess.run([sys.executable, "-m", "sklearn_sbs", "exact"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stderr) == (130, "interrupted\n")

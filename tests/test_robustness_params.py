@@ -160,6 +160,46 @@ def test_every_noise_parameter_is_refused_by_its_path(machine, cls, name, value)
             f"calibrator[0]__noise__{name}")
 
 
+def _noise_huge():
+    """Every rate, weight, amplitude and phase of every noise source at 1e300: finite,
+    and far beyond any physical value (a typo), refused by name, not overflowing."""
+    out = []
+    for cls in NOISES:
+        for name in _noise(cls).get_params():
+            if name.startswith(("rate", "weight", "amplitude", "phase")):
+                out.append((cls, name))
+    return out
+
+
+@pytest.mark.parametrize("cls, name", _noise_huge(), ids=lambda v: getattr(v, "__name__", v))
+def test_huge_noise_values_are_refused_by_their_path(machine, cls, name):
+    value = [1e300, 1e300] if name in ("rates_exc", "rates_inh") else 1e300
+    noise = _noise(cls, **{name: value})
+    refused(machine(noise=noise).fit, f"'noise__{name}'", "range")
+    refused(machine(calibrator=LIFSamplerCalibrator(noise=noise)).fit,
+            f"'calibrator__noise__{name}'")
+
+
+@pytest.mark.parametrize("params, names", [
+    (dict(learning_rate=1e300), ["learning_rate", "(0.0, 100.0]"]),
+    (dict(synapse=TsodyksMarkramSynapse(tau_rec=1e300)), ["synapse__tau_rec", "1000000.0"]),
+    (dict(synapse=TsodyksMarkramSynapse(tau_facil=1e300)), ["synapse__tau_facil", "1000000.0"]),
+    # a modulation faster than the grid resolves aliases: 1 / (2 dt) = 5 kHz at dt = 0.1 ms
+    (dict(noise=sources.SinusoidalPoissonNoise(frequency=1e300)),
+     ["noise__frequency=1e+300 Hz", "5000 Hz"]),
+    (dict(calibrator=LIFSamplerCalibrator(noise=sources.SinusoidalPoissonNoise(frequency=6e3))),
+     ["calibrator__noise__frequency=6000.0 Hz", "5000 Hz"]),
+])
+def test_values_beyond_any_physical_range_are_refused_by_name(machine, params, names):
+    refused(machine(**params).fit, *names)
+
+
+def test_learning_rate_is_checked_before_learning(machine):
+    X = np.array([[0, 1, 1], [1, 0, 1]], dtype=float)
+    refused(lambda: machine(weights=None, biases=None, learning="exact",
+                            learning_rate=1e300).fit(X), "learning_rate")
+
+
 @pytest.mark.parametrize("name", sorted(LIFSamplerCalibrator().get_params(deep=False)))
 def test_every_calibrator_parameter_is_refused_by_its_path(machine, name):
     refused(machine(calibrator=LIFSamplerCalibrator(**{name: 2.5j})).fit, f"calibrator__{name}")
@@ -260,7 +300,8 @@ def test_partial_fit_is_checked_like_fit(machine):
     (sources.SpikeTrainNoise([[1.0, 2.0]], []), ["noise__spike_times_inh=[]", "inhibitory"]),
     (sources.PoissonPoolNoise(indegree_exc=0), ["noise__indegree_exc=0"]),
     (sources.NoiseNetwork(rate_estimate=0.0), ["noise__rate_estimate=0.0"]),
-    (sources.PoissonNoise(rate_exc=1e9), ["noise=PoissonNoise(rate_exc=1000000000.0)", "strong"]),
+    (sources.PoissonNoise(rate_exc=1e6), ["noise=PoissonNoise(rate_exc=1000000.0)", "strong"]),
+    (sources.PoissonNoise(rate_exc=1e9), ["noise__rate_exc", "[0.0, 1000000.0]"]),
     (sources.PoissonNoise(weight_exc=1e-9, weight_inh=1e-9), ["noise=", "weak"]),
 ])
 def test_a_sampling_noise_the_calibration_does_not_allow(machine, noise, names):

@@ -16,10 +16,16 @@ import sys
 import time
 import warnings
 
-import numpy as np
+try:
+    import numpy as np
 
-from ._serialization import read_text, write_atomic
-from .boltzmann import empirical_distribution, make_random_network
+    from ._serialization import read_text, write_atomic
+    from .boltzmann import empirical_distribution, make_random_network
+except KeyboardInterrupt:           # Ctrl-C while starting up: the one line, as later
+    if __name__ == "__main__":
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    raise
 
 _SYNAPSE_PARAMS = ("U", "tau_rec", "tau_facil")      # TsodyksMarkramSynapse, PyNN's names
 _NOISE_PARAMS = ("rate_exc", "rate_inh", "weight_exc", "weight_inh")
@@ -249,7 +255,7 @@ def _check_output_file(option, path):
 def _check_figure_file(option, path):
     """A figure also needs matplotlib and a format it writes."""
     _check_output_file(option, path)
-    if importlib.util.find_spec("matplotlib") is None:
+    if not _has_matplotlib():
         raise ValueError(f"{option} {path!r} needs matplotlib (pip install 'sklearn-sbs[plot]'); "
                          f"give {option} '' for no figure")
     from matplotlib.backend_bases import FigureCanvasBase
@@ -261,9 +267,27 @@ def _check_figure_file(option, path):
                          f"formats: {', '.join(sorted(formats))}")
 
 
+def _has_matplotlib():
+    """Whether matplotlib can be imported (found without importing it: start-up time)."""
+    try:
+        return importlib.util.find_spec("matplotlib") is not None
+    except (ImportError, ValueError):        # a broken or blocked installation
+        return False
+
+
+class _DefaultPlot(str):
+    """The default --plot: told apart from the same name given by the user."""
+
+
+_DEFAULT_PLOT = _DefaultPlot("joint.png")
+
+
 def _check_outputs(args):
     """Every output path of the command, checked before any calibration, sampling or learning."""
     outputs = []
+    if getattr(args, "plot", None) is _DEFAULT_PLOT:
+        # the default figure, only if it can be drawn (matplotlib is an extra)
+        args.plot = _DEFAULT_PLOT if _has_matplotlib() else ""
     if getattr(args, "output", None) is not None:
         _check_output_file("-o", args.output)
         outputs.append(args.output)
@@ -568,8 +592,9 @@ def build_parser():
     sample.add_argument("--chains", type=int, default=bm["n_chains"],
                         help=f"independent chains (default {bm['n_chains']})")
     sample.add_argument("-o", "--output", default="samples.npz", help=".npz file to write")
-    sample.add_argument("--plot", metavar="PNG", default="joint.png",
-                        help="plot of target vs sampled joint (default joint.png; '' for none)")
+    sample.add_argument("--plot", metavar="PNG", default=_DEFAULT_PLOT,
+                        help="plot of target vs sampled joint (default joint.png when matplotlib "
+                             "is installed; '' for none)")
     common(sample)
     sample.set_defaults(run=_cmd_sample)
 

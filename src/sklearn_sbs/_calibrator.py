@@ -9,15 +9,16 @@ import numpy as np
 from scipy.optimize import curve_fit
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import _schema, neurons, theory
 from ._serialization import JSONFileMixin, noise_to_dict, read_document, to_plain
 from ._simulation import FreeMembraneTask, NetworkTask, params_tuple, run_tasks
-from ._validation import NestedParamsMixin, validate_nested
+from ._validation import (MIN_ALPHA, SAMPLER_REACH, NestedParamsMixin, activation_problem,
+                          check_noise_grid, check_refractory, check_time_grid, validate_nested)
 from .metrics import bernoulli_dkl
-from .sources import default_noise
+from .sources import NOISE_PARAMETER, default_noise
 from .spikes import SpikeTrains
 
 __all__ = ["LIFSamplerCalibrator"]
@@ -28,8 +29,7 @@ _MAX_POINTS_PER_TASK = 16     # fixed split of the grid: results do not depend o
 _HALF_WIDTH = 4.5             # bracket half-width in units of alpha: p_on from 0.011 to 0.989
 _SPAN = math.log(19.0)        # (v - v_p05) / alpha at p_on = 0.95
 _MAX_ROUNDS = 6
-_REACH = 100.0                # search at most this far from v_thresh, mV
-_MIN_ALPHA = 0.01             # mV; narrower is a step, not a sampler
+_REACH = SAMPLER_REACH        # search at most this far from v_thresh, mV
 
 
 def _fitted_neuron_params(value, path, context):
@@ -78,7 +78,7 @@ _CALIBRATION = {
         "v_p05_err_": _schema.Number(ge=0, allow_inf=True),
         "alpha_err_": _schema.Number(ge=0, allow_inf=True),
         "theory_v_p05_": _schema.Number(),
-        "theory_alpha_": _schema.Number(gt=_MIN_ALPHA),    # fit refuses narrower (a step)
+        "theory_alpha_": _schema.Number(gt=MIN_ALPHA),    # fit refuses narrower (a step)
         "tau_on_": _schema.Number(gt=0),
         "n_rounds_": _schema.Number(ge=1, le=_MAX_ROUNDS, integer=True),
         "n_features_in_": _schema.OneOf((1,)),
@@ -89,35 +89,18 @@ _CALIBRATION = {
 _FITTED = tuple(_CALIBRATION[_VERSION])
 
 
-def _whole_steps(value, dt):
-    steps = value / dt
-    return abs(steps - round(steps)) <= 1e-6 * max(1.0, steps)
-
-
-def _check_grid(dt, **times):
-    """Refuse times (ms) that are not whole numbers of simulation steps."""
+def _check_grid(dt, noise, **times):
+    """Refuse times (ms) that are not whole numbers of simulation steps: the
+    calibration's own (a burn-in may be 0) and the noise's time points."""
     for name, value in times.items():
-        if not _whole_steps(value, dt):
-            raise ValueError(f"dt={dt} must divide {name}={value} into whole steps "
-                             f"(times in ms; {name} / dt = {value / dt:.6g})")
+        check_time_grid(value, name, dt, zero=name == "burn_in")
+    check_noise_grid(noise, "noise", dt)
 
 
 def _check_timing(params, dt, duration):
     """The on-time of the neuron, refused where the simulation cannot realise it
     or a calibration of ``duration`` ms cannot measure it."""
-    tau_refrac = params["tau_refrac"]
-    if tau_refrac < dt * (1 - 1e-9):
-        raise ValueError(
-            f"neuron parameter tau_refrac={tau_refrac:g} ms is shorter than dt={dt:g} ms: the "
-            "refractory period (the sampler's on-time) lasts whole steps of dt; tau_refrac must "
-            "be >= dt (a smaller dt or a longer tau_refrac)"
-        )
-    if not _whole_steps(tau_refrac, dt):
-        raise ValueError(
-            f"neuron parameter tau_refrac={tau_refrac:g} ms must be a whole number of dt={dt:g} "
-            "ms steps: the simulator rounds it to its grid, and the spikes would be read with "
-            "another on-time than the one simulated"
-        )
+    check_refractory(dt, params["tau_refrac"], "the neuron (neuron_params)")
     tau_on = neurons.on_time(params)
     if tau_on >= duration:
         name = "tau_refrac" if params["tau_refrac_virtual"] is None else "tau_refrac_virtual"
@@ -251,7 +234,7 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
     _parameter_constraints = {
         "neuron_model": [StrOptions(set(neurons.NEURON_MODELS))],
         "neuron_params": [dict, None],
-        "noise": [HasMethods(["inputs", "simulation_specs", "get_params"]), None],
+        "noise": NOISE_PARAMETER,
         "dt": [Interval(numbers.Real, 0, None, closed="neither")],
         "duration": [Interval(numbers.Real, 0, None, closed="neither")],
         "burn_in": [Interval(numbers.Real, 0, None, closed="left")],
@@ -303,7 +286,7 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         """Validated (neuron params, noise object, noise specs, tau_on) of a
         calibration: its times on the grid of dt, an on-time it can measure."""
         params, noise, specs = self._neuron_and_noise()
-        _check_grid(self.dt, duration=self.duration, burn_in=self.burn_in)
+        _check_grid(self.dt, noise, duration=self.duration, burn_in=self.burn_in)
         return params, noise, specs, _check_timing(params, self.dt, self.duration)
 
     def _unreachable(self, params, finding, weak):
@@ -325,16 +308,9 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
 
     def _check_reach(self, params, v_p05, alpha):
         """Refuse a neuron and noise that cannot make a sampler near v_thresh."""
-        v_thresh = params["v_thresh"]
-        if not np.isfinite(v_p05) or not np.isfinite(alpha) or alpha <= _MIN_ALPHA:
-            raise self._unreachable(params, f"the activation is a step (alpha = {alpha:.3g} mV "
-                                    f"< {_MIN_ALPHA} mV)", weak=True)
-        lo, hi = v_p05 - _SPAN * alpha, v_p05 + _SPAN * alpha
-        if lo < v_thresh - _REACH or hi > v_thresh + _REACH:
-            raise self._unreachable(
-                params, f"p_on goes from 0.05 to 0.95 over [{lo:.1f}, {hi:.1f}] mV of resting "
-                f"potential, beyond v_thresh ± {_REACH:g} mV = [{v_thresh - _REACH:.1f}, "
-                f"{v_thresh + _REACH:.1f}] mV", weak=False)
+        problem = activation_problem(v_p05, alpha, params["v_thresh"])
+        if problem is not None:
+            raise self._unreachable(params, *problem)
 
     # --- measurement -------------------------------------------------------------
 
@@ -596,7 +572,7 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         dt = self.dt if dt is None else dt
         record_dt = dt if record_dt is None else record_dt
         # this recording's own grid (the calibration's duration plays no part)
-        _check_grid(dt, duration=duration, burn_in=self.burn_in, record_dt=record_dt)
+        _check_grid(dt, noise, duration=duration, burn_in=self.burn_in, record_dt=record_dt)
         if v_rest is None:
             v_rest = getattr(self, "v_p05_", params["v_rest"])
         params = dict(params, v_rest=float(v_rest))

@@ -299,6 +299,22 @@ def noise_field(value, path, context):
     return None if value is None else object_field(value, path, NOISE_CLASSES, context)
 
 
+def saved_memory(value, name, owner):
+    """``value`` as a document holds it: a path (str) or None.  A joblib.Memory is
+    its folder (``location``; None: it caches nothing, as None); another cache
+    object cannot be written, so it is an error rather than a silent null."""
+    if value is None or isinstance(value, str):
+        return value
+    location = getattr(value, "location", ...)
+    if location is None or isinstance(location, str):
+        return location
+    raise ValueError(
+        f"The {name!r} parameter of {owner} must be a path, a joblib.Memory or None to be "
+        f"saved as JSON, got {_describe(value)}: only a cache's folder can be saved; give "
+        "its path instead"
+    )
+
+
 def saved_random_state(value, name, owner):
     """``value`` if a document can hold it (an int or None); a RandomState or
     Generator would be written as null and load as another seed, so it is an error."""

@@ -71,10 +71,12 @@ def read_document(text, kind, versions):
                  else f"a JSON {type(doc).__name__} instead of an object")
         raise ValueError(f"not a {kind} document: its 'format' field must be {kind!r}, "
                          f"got {found}")
-    if doc.get("version") not in versions:
+    version = doc.get("version")
+    # an int, not a bool (True == 1) nor a list (unhashable)
+    if type(version) is not int or version not in versions:
         raise ValueError(
-            f"unsupported {kind} format version {doc.get('version')!r}; this sklearn-sbs reads "
-            f"versions {sorted(versions)}"
+            f"field 'version': unsupported {kind} format version {version!r}; this "
+            f"sklearn-sbs reads versions {sorted(versions)}"
         )
     return doc
 

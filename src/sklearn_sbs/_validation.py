@@ -218,6 +218,37 @@ simulation runs on that grid and rounds or refuses other times; the nearest allo
     )
 
 
+def check_refractory(dt, tau_refrac, owner, dt_origin=""):
+    """A unit is on for tau_refrac after each spike, in whole steps of dt; ``owner``
+    names the neuron (e.g. ``"calibrator's neuron"``), ``dt_origin`` where dt came from."""
+    given = (f"dt={dt!r} ms{dt_origin}", f"the refractory period tau_refrac={tau_refrac!r} ms "
+             f"of {owner}")
+    if tau_refrac < dt * (1 - 1e-9):
+        raise ValueError(f"{given[0]} is longer than {given[1]}: a unit is on for tau_refrac "
+                         "after each spike, in whole steps of dt, so dt must be at most "
+                         "tau_refrac (a smaller dt, or a neuron with a longer tau_refrac)")
+    steps = tau_refrac / dt
+    if abs(steps - round(steps)) > 1e-9 * steps:
+        raise ValueError(f"{given[0]} must divide {given[1]} into whole steps: the simulator "
+                         "would round the on-time after each spike, and the spikes would be "
+                         "read with another on-time than the one simulated")
+
+
+def check_noise_grid(noise, path, dt, dt_origin=""):
+    """The noise's time points (e.g. the pieces of a PiecewisePoissonNoise) on the grid,
+    and its frequencies (a modulation) resolved by it."""
+    for name, times in noise.grid_times().items():
+        for k, t in enumerate(times):
+            check_time_grid(t, f"{path}__{name}[{k}]", dt, dt_origin=dt_origin)
+    nyquist = 500.0 / float(dt)              # Hz, for dt in ms
+    for name, frequency in noise.grid_frequencies().items():
+        if frequency > nyquist * (1 + 1e-9):
+            raise ValueError(
+                f"{path}__{name}={frequency!r} Hz is above the highest frequency the "
+                f"simulation's grid of dt={dt!r} ms{dt_origin} resolves, 1 / (2 dt) = "
+                f"{nyquist:g} Hz: the modulation would alias; a lower frequency or a smaller dt")
+
+
 class Number(Interval):
     """Constraint: a number in an interval, as scikit-learn's
     :class:`~sklearn.utils._param_validation.Interval`, but not a bool.
@@ -366,8 +397,8 @@ def validate_nested(obj, path="", caller=None):
     Traceback (most recent call last):
     ...
     sklearn.utils._param_validation.InvalidParameterError: The 'noise__rate_exc' parameter of \
-LIFSamplerCalibrator must be a float in the range [0.0, inf) or a non-empty sequence of floats \
-in the range [0.0, inf). Got -1 instead.
+LIFSamplerCalibrator must be a float in the range [0.0, 1000000.0] or a non-empty sequence of \
+floats in the range [0.0, 1000000.0]. Got -1 instead.
     """
     if isinstance(obj, type) or not hasattr(obj, "get_params"):
         return

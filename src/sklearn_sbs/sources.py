@@ -27,8 +27,16 @@ __all__ = [
 
 _RECEPTORS = (("excitatory", "exc"), ("inhibitory", "inh"))
 _NON_NEGATIVE = Interval(Real, 0, None, closed="left")        # finite, >= 0
-_POSITIVE = Interval(Real, 0, None, closed="neither")         # finite, > 0
 _NON_NEGATIVE_INT = Interval(Integral, 0, None, closed="left")
+# Bounds far beyond any physiological background, so that a typo (1e300) is refused
+# by name instead of overflowing the free-membrane theory: a rate of 1e6 Hz is 100
+# spikes per 0.1 ms step; a weight of 1e3 uS (or nA) is 5e4 times a neuron's leak.
+MAX_RATE = 1e6               # Hz
+MAX_WEIGHT = 1e3             # uS (conductance synapses) or nA (current synapses)
+_RATE = Interval(Real, 0, MAX_RATE, closed="both")
+_WEIGHT = Interval(Real, 0, MAX_WEIGHT, closed="both")
+_RATES = ArrayOf(Real, 0, MAX_RATE, closed="both")
+_WEIGHTS = ArrayOf(Real, 0, MAX_WEIGHT, closed="both")
 _POSITIVE_INT = Interval(Integral, 1, None, closed="left")
 
 
@@ -88,6 +96,15 @@ class _NoiseSource(BaseEstimator):
         """
         return {}
 
+    def grid_frequencies(self):
+        """The parameters holding frequencies (Hz) that the simulation's grid of ``dt``
+        must resolve, as ``{name: frequency}``: at most 1 / (2 dt), else the modulation
+        aliases on the grid.
+
+        The parameters must be valid (see :func:`~sklearn_sbs._validation.validate_nested`).
+        """
+        return {}
+
     def _validate(self):
         validate_nested(self)
 
@@ -123,8 +140,8 @@ class PoissonNoise(_NoiseSource):
 
     # a number, or one per input
     _parameter_constraints = {
-        name: [_NON_NEGATIVE, ArrayOf(Real, 0, None, closed="left")]
-        for name in ("rate_exc", "rate_inh", "weight_exc", "weight_inh")
+        "rate_exc": [_RATE, _RATES], "rate_inh": [_RATE, _RATES],
+        "weight_exc": [_WEIGHT, _WEIGHTS], "weight_inh": [_WEIGHT, _WEIGHTS],
     }
 
     def __init__(self, rate_exc=3000.0, rate_inh=3000.0, weight_exc=0.001, weight_inh=0.001):
@@ -189,11 +206,11 @@ class SinusoidalPoissonNoise(_NoiseSource):
     """
 
     _parameter_constraints = {
-        "rate_exc": [_NON_NEGATIVE], "rate_inh": [_NON_NEGATIVE],
-        "amplitude_exc": [_NON_NEGATIVE], "amplitude_inh": [_NON_NEGATIVE],
-        "frequency": [_NON_NEGATIVE],
-        "phase": [Interval(Real, None, None, closed="neither")],      # finite, degrees
-        "weight_exc": [_NON_NEGATIVE], "weight_inh": [_NON_NEGATIVE],
+        "rate_exc": [_RATE], "rate_inh": [_RATE],
+        "amplitude_exc": [_RATE], "amplitude_inh": [_RATE],
+        "frequency": [_NON_NEGATIVE],      # at most 1 / (2 dt): see grid_frequencies
+        "phase": [Interval(Real, -360, 360, closed="both")],          # degrees
+        "weight_exc": [_WEIGHT], "weight_inh": [_WEIGHT],
     }
 
     def __init__(self, rate_exc=3000.0, rate_inh=3000.0, amplitude_exc=1000.0,
@@ -207,6 +224,10 @@ class SinusoidalPoissonNoise(_NoiseSource):
         self.phase = phase
         self.weight_exc = weight_exc
         self.weight_inh = weight_inh
+
+    def grid_frequencies(self):
+        """``{"frequency": frequency}`` (Hz): the grid must resolve the modulation."""
+        return {"frequency": float(self.frequency)}
 
     def _check_consistency(self, prefix=""):
         for _, tag in _RECEPTORS:
@@ -268,9 +289,9 @@ class PiecewisePoissonNoise(_NoiseSource):
 
     _parameter_constraints = {
         "times": [ArrayOf(Real, 0, None, closed="neither")],
-        "rates_exc": [ArrayOf(Real, 0, None, closed="left")],
-        "rates_inh": [ArrayOf(Real, 0, None, closed="left")],
-        "weight_exc": [_NON_NEGATIVE], "weight_inh": [_NON_NEGATIVE],
+        "rates_exc": [_RATES],
+        "rates_inh": [_RATES],
+        "weight_exc": [_WEIGHT], "weight_inh": [_WEIGHT],
     }
 
     def __init__(self, times, rates_exc, rates_inh, weight_exc=0.001, weight_inh=0.001):
@@ -356,7 +377,7 @@ class SpikeTrainNoise(_NoiseSource):
 
     _parameter_constraints = {
         "spike_times_exc": _SPIKE_TIMES, "spike_times_inh": _SPIKE_TIMES,
-        "weight_exc": [_NON_NEGATIVE], "weight_inh": [_NON_NEGATIVE],
+        "weight_exc": [_WEIGHT], "weight_inh": [_WEIGHT],
     }
 
     def __init__(self, spike_times_exc=(), spike_times_inh=(), weight_exc=0.001, weight_inh=0.001):
@@ -416,9 +437,9 @@ class PoissonPoolNoise(_NoiseSource):
     """
 
     _parameter_constraints = {
-        "n_sources": [_POSITIVE_INT], "rate": [_POSITIVE],
+        "n_sources": [_POSITIVE_INT], "rate": [Interval(Real, 0, MAX_RATE, closed="right")],
         "indegree_exc": [_NON_NEGATIVE_INT], "indegree_inh": [_NON_NEGATIVE_INT],
-        "weight_exc": [_NON_NEGATIVE], "weight_inh": [_NON_NEGATIVE],
+        "weight_exc": [_WEIGHT], "weight_inh": [_WEIGHT],
     }
 
     def __init__(self, n_sources=1000, rate=100.0, indegree_exc=30, indegree_inh=30,
@@ -505,11 +526,11 @@ class NoiseNetwork(_NoiseSource):
     _parameter_constraints = {
         "n_exc": [_POSITIVE_INT], "n_inh": [_POSITIVE_INT],
         "connectivity": [Interval(Real, 0, 1, closed="right")],
-        "weight_ee": [_NON_NEGATIVE], "g": [_NON_NEGATIVE], "rate_ext": [_NON_NEGATIVE],
-        "weight_ext": [_NON_NEGATIVE],
+        "weight_ee": [_WEIGHT], "g": [_NON_NEGATIVE], "rate_ext": [_RATE],
+        "weight_ext": [_WEIGHT],
         "indegree_exc": [_NON_NEGATIVE_INT], "indegree_inh": [_NON_NEGATIVE_INT],
-        "weight_exc": [_NON_NEGATIVE], "weight_inh": [_NON_NEGATIVE],
-        "rate_estimate": [_NON_NEGATIVE],
+        "weight_exc": [_WEIGHT], "weight_inh": [_WEIGHT],
+        "rate_estimate": [_RATE],
     }
 
     def __init__(self, n_exc=800, n_inh=200, connectivity=0.1, weight_ee=0.1, g=5.0,

@@ -60,6 +60,11 @@ class StaticSynapse(BaseEstimator):
         return {}
 
 
+#: Longest recovery or facilitation time constant, ms: measured ones are milliseconds
+#: to seconds (Markram et al., PNAS 95, 5323, 1998); a typo (1e300) is refused by name.
+MAX_TIME_CONSTANT = 1e6
+
+
 class TsodyksMarkramSynapse(BaseEstimator):
     """A short-term plastic synapse (Tsodyks & Markram 1997), PyNN's standard names.
 
@@ -94,8 +99,8 @@ class TsodyksMarkramSynapse(BaseEstimator):
 
     _parameter_constraints = {
         "U": [Interval(numbers.Real, 0, 1, closed="right")],
-        "tau_rec": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "tau_facil": [Interval(numbers.Real, 0, None, closed="left")],
+        "tau_rec": [Interval(numbers.Real, 0, MAX_TIME_CONSTANT, closed="right"), None],
+        "tau_facil": [Interval(numbers.Real, 0, MAX_TIME_CONSTANT, closed="both")],
     }
 
     def __init__(self, U=1.0, tau_rec=None, tau_facil=0.0):

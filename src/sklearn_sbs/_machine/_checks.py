@@ -14,7 +14,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import neurons, theory
 from .._calibrator import LIFSamplerCalibrator
-from .._validation import _describe, activation_problem, check_time_grid, validate_nested
+from .._validation import (_describe, activation_problem, check_noise_grid, check_refractory,
+                           check_time_grid, validate_nested)
 from ..sources import NOISE_PARAMETER, default_noise
 from ._translation import is_frozen, unwrap
 
@@ -90,28 +91,6 @@ def machine_dt(dt, units):
         raise ValueError(f"the calibrators use different time steps ({given}); set the "
                          "machine's dt (dt=None takes the calibrators' common one)")
     return dts.pop(), f" (dt=None: {units[0][0]}__dt)"
-
-
-def check_refractory(dt, dt_origin, tau_refrac, owner):
-    """A unit is on for tau_refrac after each spike, in whole steps of dt."""
-    given = (f"dt={dt!r} ms{dt_origin}", f"the refractory period tau_refrac={tau_refrac!r} ms "
-             f"of {owner}'s neuron")
-    if tau_refrac < dt * (1 - 1e-9):
-        raise ValueError(f"{given[0]} is longer than {given[1]}: a unit is on for tau_refrac "
-                         "after each spike, in whole steps of dt, so dt must be at most "
-                         "tau_refrac (a smaller dt, or a neuron with a longer tau_refrac)")
-    steps = tau_refrac / dt
-    if abs(steps - round(steps)) > 1e-9 * steps:
-        raise ValueError(f"{given[0]} must divide {given[1]} into whole steps: the simulator "
-                         "would round the on-time after each spike, and the spikes would be "
-                         "read with another on-time than the one simulated")
-
-
-def check_noise_grid(noise, path, dt, dt_origin):
-    """The noise's time points (e.g. the pieces of a PiecewisePoissonNoise) on the grid."""
-    for name, times in noise.grid_times().items():
-        for k, t in enumerate(times):
-            check_time_grid(t, f"{path}__{name}[{k}]", dt, dt_origin=dt_origin)
 
 
 def _drive(noise, receptor):
@@ -210,7 +189,7 @@ def check_machine(estimator, calibrators=None, duration=None):
     units = _units(params, estimator, calibrators)
     dt, origin = machine_dt(params["dt"], units)
     for owner, _, neuron_params, noise, unit_dt, calibrated in units:
-        check_refractory(dt, origin, neuron_params["tau_refrac"], owner)
+        check_refractory(dt, neuron_params["tau_refrac"], f"{owner}'s neuron", origin)
         if calibrated:          # the calibration runs on the calibrator's own grid
             check_noise_grid(noise, f"{owner}__noise", unit_dt, f" ({owner}__dt)")
         if params["noise"] is None:

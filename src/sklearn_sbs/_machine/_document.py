@@ -17,7 +17,7 @@ from .._serialization import noise_to_dict, read_document, to_plain
 from .._validation import _describe
 from ..synapses import StaticSynapse, TsodyksMarkramSynapse
 from ._learning import connection_mask
-from ._translation import unwrap
+from ._translation import Translation, unwrap
 
 FORMAT = "sklearn-sbs/boltzmann-machine"
 VERSION = 1
@@ -63,8 +63,7 @@ def to_document(machine):
         params["calibrator"] = _calibrator_doc(cal, "calibrator")
     params["noise"] = None if params["noise"] is None else noise_to_dict(params["noise"])
     params["synapse"] = _synapse_to_plain(params["synapse"])
-    if not isinstance(params["memory"], (str, type(None))):
-        params["memory"] = None                   # a Memory object is not data
+    params["memory"] = _schema.saved_memory(params["memory"], "memory", _OWNER)
     doc = {"format": FORMAT, "version": VERSION, "params": to_plain(params)}
     if hasattr(machine, "calibrators_"):
         fitted = {field: getattr(machine, name) for field, name in _ARRAYS.items()}
@@ -175,6 +174,26 @@ _FITTED = {
 }
 
 
+def _check_translation(values):
+    """The stored synaptic weights and resting potentials are the translation of the
+    stored effective values by the stored calibrators (they are simulated as they
+    are, so a field edited on its own would sample another machine without a word)."""
+    translated = Translation(tuple(values["calibrators_"])).to_bio(
+        values["weights_effective_"], values["biases_effective_"])
+    pairs = (("weights_bio", "weights_effective"), ("v_rest", "biases_effective"))
+    for expected, (field, source) in zip(translated, pairs):
+        stored = values[_ARRAYS[field]]
+        scale = max(1.0, float(np.abs(expected).max(initial=0.0)))
+        gap = np.abs(stored - expected)
+        if gap.max(initial=0.0) > 1e-6 * scale:        # far above rounding, far below a change
+            index = [int(k) for k in np.unravel_index(np.argmax(gap), gap.shape)]
+            raise ValueError(
+                f"field 'fitted.{field}' is not the translation of 'fitted.{source}' by "
+                f"'fitted.calibrators': at index {index} it holds "
+                f"{stored[tuple(index)].item()!r}, the translation gives "
+                f"{expected[tuple(index)].item()!r}; the document was edited or is corrupt")
+
+
 # --- reading ----------------------------------------------------------------------
 
 def from_document(cls, text):
@@ -197,5 +216,6 @@ def from_document(cls, text):
                       learning_steps_=fitted["learning_steps"],
                       tau_on_=np.array([c.tau_on_ for c in calibrators]),
                       n_units_=n, n_features_in_=n - machine.n_hidden)
+        _check_translation(values)
         machine.__dict__.update(values)
     return machine

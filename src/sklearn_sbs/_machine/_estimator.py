@@ -49,7 +49,9 @@ _PARAMETER_CONSTRAINTS = {
     "correction_rounds": [Number(numbers.Integral, 0, None, closed="left")],
     "correction_duration": [_POSITIVE, None],
     "learning": [StrOptions({"spiking", "exact", "gibbs"}), None],
-    "learning_rate": [_POSITIVE],
+    # a step moves each value by at most learning_rate (moment gaps lie in [-1, 1]):
+    # beyond 100 one step leaves any sampler's reach (p_on below 1e-43)
+    "learning_rate": [Number(numbers.Real, 0, 100, closed="right")],
     "batch_size": [Number(numbers.Integral, 1, None, closed="left")],
     "n_iter": [Number(numbers.Integral, 0, None, closed="left")],
     "step_duration": [_POSITIVE],
