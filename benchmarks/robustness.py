@@ -424,9 +424,17 @@ def _children():
     return found
 
 
+def _is_resource_tracker(pid):
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as handle:
+        return b"resource_tracker" in handle.read()
+    return False
+
+
 def _signal_workers_later(signum, delay):
+    """Signal the simulation workers (not loky's resource tracker, which a user who
+    kills a worker leaves alone: killed, it would be relaunched and print KeyErrors)."""
     def send():
-        for pid in _children():
+        for pid in _children() - {p for p in _children() if _is_resource_tracker(p)}:
             with contextlib.suppress(OSError):
                 os.kill(pid, signum)
     timer = threading.Timer(delay, send)

@@ -194,6 +194,18 @@ def test_values_beyond_any_physical_range_are_refused_by_name(machine, params, n
     refused(machine(**params).fit, *names)
 
 
+def test_a_learning_step_to_values_the_network_cannot_simulate_names_the_learning_rate():
+    from sklearn_sbs._machine import _learning
+
+    def moments(W, b):          # as the spiking network's translation refuses a bias
+        raise ValueError("biases[0] = 85.2 translates to a resting potential of 15.7 mV")
+
+    with pytest.raises(ValueError, match=r"learning diverged in iteration 1, step 1 "
+                                         r"\(learning_rate=0.5\), the values learned so far: "
+                                         r"biases\[0\] = 85.2 .*a smaller learning_rate"):
+        _learning.learn(np.zeros((2, 2)), np.zeros(2), np.ones((4, 2)), moments, 2, 0.5, 4, 1)
+
+
 def test_learning_rate_is_checked_before_learning(machine):
     X = np.array([[0, 1, 1], [1, 0, 1]], dtype=float)
     refused(lambda: machine(weights=None, biases=None, learning="exact",

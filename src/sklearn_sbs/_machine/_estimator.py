@@ -163,7 +163,8 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         units), or ``n_chains`` persistent Gibbs chains (``step_duration /
         tau_on`` sweeps per step).  None: no learning.
     learning_rate : float, default=0.1
-        Step along the gradient, per mini-batch (as BernoulliRBM).
+        Step along the gradient, per mini-batch (as BernoulliRBM), in (0, 100]:
+        a step moves each value by at most ``learning_rate``.
     batch_size : int, default=10
         Rows per mini-batch, taken in order.
     n_iter : int, default=10

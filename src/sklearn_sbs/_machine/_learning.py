@@ -266,8 +266,14 @@ def learn(W, b, X, moments, n_visible, learning_rate, batch_size, n_iter, verbos
     batches = list(gen_batches(X.shape[0], batch_size))
     for iteration in range(1, n_iter + 1):
         start = time.perf_counter()
-        for batch in batches:
-            W, b = learning_step(W, b, X[batch], moments, n_visible, learning_rate)
+        for k, batch in enumerate(batches, 1):
+            try:
+                W, b = learning_step(W, b, X[batch], moments, n_visible, learning_rate)
+            except ValueError as exc:       # learned values the network cannot realise
+                raise ValueError(
+                    f"learning diverged in iteration {iteration}, step {k} "
+                    f"(learning_rate={learning_rate!r}), the values learned so far: {exc}; "
+                    "a smaller learning_rate") from exc
         if verbose:
             # its own generator: printing must not change what is learned
             pl = pseudo_likelihood(X, W, b, n_visible, np.random.RandomState(iteration)).mean()

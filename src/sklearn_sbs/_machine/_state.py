@@ -121,7 +121,11 @@ def learned_by_fit(params, state, X):
 
 def learned_state(state, W, b, steps):
     """The learned values become the machine's weights, in both units."""
-    w_bio, v_rest = translation(state).to_bio(W, b)
+    try:
+        w_bio, v_rest = translation(state).to_bio(W, b)
+    except ValueError as exc:
+        raise ValueError(f"the learned values cannot be simulated: {exc}; a smaller "
+                         "learning_rate or fewer n_iter") from exc
     return dict(state, weights_theo_=W, biases_theo_=b, weights_effective_=W.copy(),
                 biases_effective_=b.copy(), weights_bio_=w_bio, v_rest_=v_rest,
                 learning_steps_=state["learning_steps_"] + steps,
@@ -155,7 +159,13 @@ def corrected_by_fit(params, state):
     start = time.perf_counter()
 
     def sample_states(W, b):
-        run = net.sample(*tr.to_bio(W, b), duration,
+        try:
+            bio = tr.to_bio(W, b)
+        except ValueError as exc:
+            raise ValueError(f"the correction moved the effective values beyond what the "
+                             f"neurons realise: {exc} (correction_rounds=0: the analytic "
+                             "translation alone)") from exc
+        run = net.sample(*bio, duration,
                          draw_seeds(rng, params["n_chains"], excluded), params["n_jobs"],
                          params["verbose"])
         return run.states(step)

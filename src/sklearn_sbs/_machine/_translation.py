@@ -111,8 +111,13 @@ class Translation:
         return out
 
     def to_bio(self, W, b):
-        """Synaptic weights (µS or nA, signed) and resting potentials for (W, b)."""
-        return self._per_receiver(W, b, "weights_to_bio"), self.v_rest(b)
+        """Synaptic weights (µS or nA, signed) and resting potentials for (W, b);
+        a bias whose resting potential reverses a receptor is refused by name."""
+        from ._values import check_resting_potentials      # _values needs this module
+
+        v_rest = self.v_rest(b)
+        check_resting_potentials(W, b, v_rest, self.calibrators, "theo")
+        return self._per_receiver(W, b, "weights_to_bio"), v_rest
 
     def to_theo(self, weights_bio, v_rest):
         """Theoretical (W, b) for synaptic weights and resting potentials; W must
