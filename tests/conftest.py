@@ -14,6 +14,7 @@ fitting their own.
 """
 
 import ast
+import signal
 import subprocess
 import sys
 
@@ -21,6 +22,14 @@ import pytest
 from sklearn.frozen import FrozenEstimator
 
 from sklearn_sbs import LIFSamplerCalibrator
+
+# The interrupt tests press Ctrl-C (SIGINT) as a terminal does, in this process
+# (_thread.interrupt_main, which does nothing while SIGINT is ignored) and in the
+# command lines they start (which inherit an ignored SIGINT through exec).  A run
+# started in the background of a non-interactive shell (`.ci/run &`) begins with
+# SIGINT ignored: give it Python's handler, as an interactive run has.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 #: The tutorial neuron (the library's defaults: IF_cond_exp, 3 kHz x 0.001 uS
 #: Poisson noise), calibrated well enough for networks sampled at 1e4-1e5 ms.
