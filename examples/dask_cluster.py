@@ -92,9 +92,12 @@ def calibrate_and_sample(quick, seed):
     cal = LIFSamplerCalibrator(duration=500.0 if quick else 6000.0, n_points=16 if quick else 64,
                                random_state=seed, n_jobs=-1).fit()
     weights, biases = make_random_network(5, seed)
+    # n_jobs = n_chains: one process and one NEST thread per chain, here and on the
+    # cluster (more cores than chains would give each chain NEST threads locally,
+    # whose random streams differ from one thread's)
     bm = SpikingBoltzmannMachine(weights, biases, calibrator=FrozenEstimator(cal),
                                  duration=1000.0 if quick else 5e4, n_chains=2,
-                                 random_state=seed + 1, n_jobs=-1).fit()
+                                 random_state=seed + 1, n_jobs=2).fit()
     states = bm.sample()
     return {"cal": cal, "bm": bm, "states": states, "score": bm.score(),
             "seconds": time.perf_counter() - start}

@@ -115,6 +115,25 @@ def test_renewing_synapses_do_not_add_up(frozen_calibrator):
     assert p["renewing"] < p["static"] - 0.02
 
 
+def test_one_chain_on_two_cores_runs_on_threads_reproducibly(frozen_calibrator):
+    kw = dict(calibrator=frozen_calibrator, duration=1e4, correction_rounds=0, random_state=7)
+    two = SpikingBoltzmannMachine(W3, B3, n_jobs=2, **kw).fit()
+    a, b = two.sample(), two.sample()
+    np.testing.assert_array_equal(a, b)                # the same seed and cores: the same
+    one = SpikingBoltzmannMachine(W3, B3, n_jobs=1, **kw).fit().sample()
+    # two NEST threads draw other streams: other spikes, the same distribution
+    assert not np.array_equal(a, one)
+    assert np.abs(a.mean(axis=0) - one.mean(axis=0)).max() < 0.15   # 1000 states each
+
+
+def test_cores_go_to_processes_first_then_threads():
+    from sklearn_sbs._simulation._runner import threads_per_task
+
+    assert [threads_per_task(n_jobs, n_tasks) for n_jobs, n_tasks in
+            ((None, 1), (1, 1), (2, 1), (2, 2), (2, 5), (4, 3), (8, 3), (6, 2))] == \
+        [1, 1, 2, 1, 1, 1, 2, 3]
+
+
 def test_reproducible_and_chains_pool(frozen_calibrator):
     kw = dict(calibrator=frozen_calibrator, duration=5000.0, random_state=7)
     a = SpikingBoltzmannMachine(W3, B3, **kw).fit().sample()

@@ -119,6 +119,10 @@ def test_reproducible_and_independent_of_n_jobs():
     np.testing.assert_array_equal(a.p_on_, c.p_on_)
     assert a.v_p05_ == c.v_p05_ and a.alpha_ == c.alpha_
     assert not np.array_equal(a.p_on_, d.p_on_)
+    # one simulation and two cores: still one NEST thread, the same result
+    X1 = X[::4]
+    np.testing.assert_array_equal(LIFSamplerCalibrator(random_state=7, **FAST).fit(X1).p_on_,
+                                  LIFSamplerCalibrator(random_state=7, n_jobs=2, **FAST).fit(X1).p_on_)
 
 
 def test_free_membrane_matches_theory():

@@ -165,6 +165,18 @@ def test_spiking_learning_makes_the_network_sample_the_data(frozen_calibrator, d
     assert np.all(np.sign(bm.weights_effective_[strong]) == np.sign(W4[strong]))
 
 
+def test_the_learning_network_runs_on_the_cores_given(frozen_calibrator, data):
+    def learned(n_jobs):
+        bm = SpikingBoltzmannMachine(calibrator=frozen_calibrator, learning="spiking", n_iter=1,
+                                     batch_size=100, step_duration=50.0, n_jobs=n_jobs,
+                                     random_state=0).fit(data[:200])
+        return bm.weights_effective_
+
+    two = learned(2)                       # one network on two NEST threads
+    np.testing.assert_array_equal(two, learned(2))
+    assert not np.array_equal(two, learned(1))      # other streams: other spikes
+
+
 def test_partial_fit_keeps_the_network_alive(frozen_calibrator, data):
     bm = SpikingBoltzmannMachine(calibrator=frozen_calibrator, learning="spiking",
                                  step_duration=50.0, random_state=0)
@@ -175,6 +187,10 @@ def test_partial_fit_keeps_the_network_alive(frozen_calibrator, data):
     bm.partial_fit(data[100:200])
     assert bm._live_learning[1].session is session and session._server[0].pid == pid
     assert bm.learning_steps_ == 2 and not np.allclose(before, bm.weights_effective_)
+    # where a step's time goes: every part measured, the simulation among them
+    breakdown = bm._live_learning[1].breakdown()
+    assert set(breakdown) == {"translate", "update", "simulate", "read", "transfer", "statistics"}
+    assert breakdown["simulate"] > 0 and all(seconds >= 0 for seconds in breakdown.values())
     copy = pickle.loads(pickle.dumps(bm))          # without the live network
     assert not hasattr(copy, "_live_learning") and copy.learning_steps_ == 2
     assert bm._live_learning[1].session is session          # which the original keeps

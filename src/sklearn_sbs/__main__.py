@@ -196,6 +196,7 @@ def _synapse_from_args(args):
 
 
 def _cmd_calibrate(args):
+    _prestart(args)
     from . import LIFSamplerCalibrator
 
     cal = LIFSamplerCalibrator(
@@ -304,7 +305,16 @@ def _print_marginals(bm):
         print(f"{unit:4d}   {t:13.4f}   {s:14.4f}   {v:11.3f}")
 
 
+def _prestart(args):
+    """The simulation workers start (and import PyNN/NEST) while this process imports
+    scikit-learn and reads its inputs."""
+    from ._simulation import prestart
+
+    prestart(getattr(args, "n_jobs", None))
+
+
 def _cmd_sample(args):
+    _prestart(args)
     from sklearn.frozen import FrozenEstimator
 
     from . import SpikingBoltzmannMachine

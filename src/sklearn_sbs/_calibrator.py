@@ -183,8 +183,9 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the simulations; an int gives reproducible results.
     n_jobs : int, default=None
-        Simulations run in parallel worker processes (None: 1, -1: all
-        cores).  The results do not depend on it.
+        Simulations (up to 16 resting potentials each) run in parallel worker
+        processes (None: 1, -1: all cores), one NEST thread each.  The results
+        do not depend on it, nor on where the simulations run (a Dask cluster).
     verbose : int, default=0
         Print progress with an ETA.
 
@@ -327,7 +328,8 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
                                     float(self.dt), float(t_stop), int(seed))
             for idx, seed in zip(chunks, seeds)
         ]
-        results = run_tasks(tasks, self.n_jobs, self.verbose, "calibration")
+        # one thread each: a calibration depends on its seed only, wherever it runs
+        results = run_tasks(tasks, self.n_jobs, self.verbose, "calibration", threads=False)
         p_on = np.empty(v_rest.size)
         for idx, result in zip(chunks, results):
             trains = SpikeTrains(result["times"], result["ids"], idx.size, tau_on)
@@ -581,7 +583,8 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
                                 specs, float(dt),
                                 float(self.burn_in), float(self.burn_in + duration),
                                 float(record_dt), int(seed))
-        result = run_tasks([task], self.n_jobs, self.verbose, "free-membrane recording")[0]
+        result = run_tasks([task], self.n_jobs, self.verbose, "free-membrane recording",
+                           threads=False)[0]
         stats = theory.free_membrane_stats(self.neuron_model, params, noise, v_rest=float(v_rest))
         return Bunch(times=result["times"], v=result["v"], v_rest=float(v_rest), theory=stats)
 

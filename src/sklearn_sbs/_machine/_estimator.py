@@ -163,8 +163,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         units), or ``n_chains`` persistent Gibbs chains (``step_duration /
         tau_on`` sweeps per step).  None: no learning.
     learning_rate : float, default=0.1
-        Step along the gradient, per mini-batch (as BernoulliRBM), in (0, 100]:
-        a step moves each value by at most ``learning_rate``.
+        Step along the gradient, per mini-batch (as BernoulliRBM), in (0, 100].
     batch_size : int, default=10
         Rows per mini-batch, taken in order.
     n_iter : int, default=10
@@ -179,7 +178,8 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     random_state : int, RandomState instance or None, default=None
         Seeds the simulations.
     n_jobs : int, default=None
-        Chains (and calibrations) run in parallel worker processes.
+        Cores (-1: all): parallel simulations, each on cores // simulations NEST
+        threads.  Same ``random_state`` and ``n_jobs``: same spikes.
     memory : str, joblib.Memory or None, default=None
         Caches calibrations by their parameters, as ``Pipeline(memory=...)``.
     verbose : int, default=0

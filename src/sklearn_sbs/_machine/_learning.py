@@ -181,9 +181,21 @@ class SpikingMoments:
         self.t = t_start
         self.tail = (np.empty(0), np.empty(0, dtype=np.int64))
         self.tau_rec = None
+        #: seconds spent so far, by part of a step (see :meth:`breakdown`)
+        self.seconds = dict.fromkeys(("translate", "update", "simulate", "read", "transfer",
+                                      "statistics"), 0.0)
+        self.steps = 0
+
+    def breakdown(self):
+        """Mean seconds per step, by part: translating the values (caller), setting
+        them on the network, simulating, reading the spikes (server), moving them
+        between the processes, and the moments' statistics (caller)."""
+        return {part: total / max(1, self.steps) for part, total in self.seconds.items()}
 
     def __call__(self, W, b):
+        start = time.perf_counter()
         weight, tau_rec, v_rest = self.translate(W, b)
+        translated = time.perf_counter()
         # tau_rec changes only where a weight changes sign (and tau_syn_E !=
         # tau_syn_I); setting it costs as much as setting the weights
         # (static synapses have none)
@@ -193,6 +205,7 @@ class SpikingMoments:
         out = self.session.run(self.duration, weight=np.tile(weight, self.k),
                                tau_rec=np.tile(tau_rec, self.k) if changed else None,
                                v_rest=np.tile(v_rest, self.k))
+        ran = time.perf_counter()
         times = np.concatenate([self.tail[0], out["times"]])
         ids = np.concatenate([self.tail[1], out["ids"]])
         t0, self.t = self.t, self.t + self.duration
@@ -204,6 +217,13 @@ class SpikingMoments:
             mine = copy == c
             spikes = SpikeTrains(times[mine], ids[mine] - c * self.n, self.n, self.tau_on)
             total = total + spikes.coactivation(t0, self.t)
+        server = out.get("seconds", {})
+        for part in ("update", "simulate", "read"):
+            self.seconds[part] += server.get(part, 0.0)
+        self.seconds["translate"] += translated - start
+        self.seconds["transfer"] += (ran - translated) - sum(server.values())
+        self.seconds["statistics"] += time.perf_counter() - ran
+        self.steps += 1
         return total / self.k
 
     def close(self):
@@ -214,7 +234,7 @@ MAX_EXACT_LEARNING_UNITS = 20
 
 
 def model_moments(learning, network, translation, weights_bio, v_rest, n_visible, n_chains,
-                  step_duration, rng):
+                  step_duration, rng, n_jobs=None):
     """The model-moment estimator of a learning mode ("exact", "gibbs", "spiking")."""
     n = translation.n_units
     if learning == "exact":
@@ -228,19 +248,20 @@ def model_moments(learning, network, translation, weights_bio, v_rest, n_visible
         sweeps = max(1, int(round(step_duration / float(translation.tau_on.min()))))
         return GibbsMoments(n, n_visible, n_chains, sweeps, rng)
     return _spiking_moments(network, translation, weights_bio, v_rest, n_visible, n_chains,
-                            step_duration, rng)
+                            step_duration, rng, n_jobs)
 
 
 def _spiking_moments(network, translation, weights_bio, v_rest, n_visible, n_chains,
-                     step_duration, rng):
-    """A persistent network (n_chains copies side by side) for the model moments."""
+                     step_duration, rng, n_jobs=None):
+    """A persistent network (n_chains copies side by side) for the model moments, on
+    ``n_jobs`` cores (NEST threads)."""
     from .._simulation import NetworkSession
 
     mask = connection_mask(n_visible, translation.n_units - n_visible)
     pre, post = np.nonzero(mask)         # every allowed synapse exists, even at weight 0
     seed = rng.randint(1, 2**31 - 1)
     task = network.task(weights_bio, v_rest, step_duration, seed, connections=(pre, post))
-    session = NetworkSession(task.copies([task.v_rest] * n_chains), "learning network")
+    session = NetworkSession(task.copies([task.v_rest] * n_chains), "learning network", n_jobs)
     if network.burn_in > 0:
         session.run(network.burn_in)
 

@@ -94,7 +94,7 @@ def model_moments(params, state):
     return _learning.model_moments(
         params["learning"], network(params, state["calibrators_"]), translation(state),
         state["weights_bio_"], state["v_rest_"], state["n_features_in_"], params["n_chains"],
-        params["step_duration"], state["random_state_"])
+        params["step_duration"], state["random_state_"], params["n_jobs"])
 
 
 def learning_start(state, learning):

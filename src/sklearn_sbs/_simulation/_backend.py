@@ -9,6 +9,7 @@ silenced.  The import happens once per worker process.
 
 import logging
 import os
+import time
 import warnings
 
 import numpy as np
@@ -46,10 +47,12 @@ def _simulator():
 
 
 def _setup(task):
-    """Fresh NEST kernel: dt and seed of this task, nothing left from before."""
+    """Fresh NEST kernel: dt, seed and threads of this task, nothing left from before.
+    NEST's random streams are per thread: the same seed gives the same spikes for
+    the same number of threads only."""
     sim, nest = _simulator()
     sim.setup(
-        timestep=task.dt, min_delay=task.dt, rng_seed=task.seed, threads=1,
+        timestep=task.dt, min_delay=task.dt, rng_seed=task.seed, threads=task.threads,
         spike_precision="on_grid", verbosity="error",
     )
     return sim, nest
@@ -222,14 +225,20 @@ class LiveNetwork:
         order; tau_rec only for synapses that have it) and resting potentials
         (per unit), then simulate ``duration`` more ms; the spikes of this step
         (times, units)."""
+        start = time.perf_counter()
         self._update(weight, tau_rec, v_rest)
+        updated = time.perf_counter()
         # NEST directly: PyNN's run adds ~6 ms of bookkeeping per call, which
         # dominates the short steps of learning (our recorder is NEST's own)
         self.nest.Simulate(float(duration))
+        simulated = time.perf_counter()
         events = self.recorder.get("events")
         senders = np.asarray(events["senders"], dtype=np.int64)
         times = np.asarray(events["times"], dtype=np.float64)
         self.recorder.n_events = 0
+        # where a step's time goes, for the learning's breakdown
+        self.last_seconds = {"update": updated - start, "simulate": simulated - updated,
+                             "read": time.perf_counter() - simulated}
         return {"times": times, "ids": self.lookup[senders]}
 
     def close(self):

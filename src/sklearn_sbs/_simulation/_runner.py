@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import replace
 
 import joblib
 from joblib.externals.loky import get_reusable_executor
@@ -104,6 +105,13 @@ def _execute_reporting(task, pid_path):
         file.write(str(os.getpid()))
     os.replace(pid_path + ".tmp", pid_path)       # never read half-written
     return _execute(task)
+
+
+def _import_simulator():
+    """Worker side: import PyNN and NEST now, so that the first task finds them."""
+    from . import _backend
+
+    _backend._simulator()
 
 
 def _dask_task_cancelled():
@@ -339,19 +347,57 @@ def _kill_local_pool():
         kill_pool(executor)
 
 
-def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation"):
+def prestart(n_jobs=None):
+    """Start the pool's workers, and their PyNN/NEST import, without waiting: a
+    caller that will simulate soon (the command line) calls this first and does its
+    own imports and translation meanwhile.  Only on the default (loky) backend; the
+    pool keeps the size the next run asks for (no restart of warm workers)."""
+    global _pool_size
+    backend, _ = get_active_backend()
+    if not isinstance(backend, LokyBackend):
+        return
+    n_workers = max(1, joblib.effective_n_jobs(n_jobs))
+    _pool_size = max(_pool_size, n_workers)
+    executor = get_reusable_executor(max_workers=_pool_size)
+    for _ in range(n_workers):
+        executor.submit(_import_simulator)
+
+
+def threads_per_task(n_jobs, n_tasks):
+    """NEST threads for each of ``n_tasks`` simulations given ``n_jobs`` cores (as in
+    joblib): processes first, one per simulation; the cores left over go to each
+    simulation's threads (``cores // simulations``), so that one network alone
+    still uses every core it is given."""
+    cores = max(1, joblib.effective_n_jobs(n_jobs))
+    return max(1, cores // max(1, min(cores, n_tasks)))
+
+
+def with_threads(tasks, threads):
+    """The tasks, each to run on ``threads`` NEST threads."""
+    return [replace(task, threads=threads) if getattr(task, "threads", threads) != threads
+            else task for task in tasks]
+
+
+def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation", threads=True):
     """Run every task in a worker process; return their results in task order.
 
     Parameters
     ----------
     tasks : list of task specs (see ``_tasks``)
     n_jobs : int or None
-        Worker processes, as in joblib (None: 1 unless a ``parallel_config``
-        says otherwise; -1: all cores).
+        Cores, as in joblib (None: 1 unless a ``parallel_config`` says otherwise;
+        -1: all): a worker process per task, up to ``n_jobs`` at once, and each
+        task on ``n_jobs // workers`` NEST threads (see :func:`threads_per_task`;
+        under another joblib backend, one thread).  NEST's random streams are
+        per thread: a task's spikes depend on its seed and its thread count.
     verbose : int
         Print progress with an ETA to stderr.
     description : str
         What the tasks are, for progress and error messages.
+    threads : bool, default=True
+        Whether tasks may run on several NEST threads when there are fewer of
+        them than cores.  False keeps one thread each: results that depend on
+        the seeds only, not on ``n_jobs`` nor on where the tasks run.
 
     Raises
     ------
@@ -367,6 +413,9 @@ def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation"):
     progress = _Progress(description, tasks, verbose)
     backend, _ = get_active_backend()
     if isinstance(backend, LokyBackend):
+        # on a cluster a worker's cores are its own business: threads only here
+        if threads:
+            tasks = with_threads(tasks, threads_per_task(n_jobs, len(tasks)))
         try:
             return _run_on_pool(tasks, n_workers, progress, description)
         except Exception as exc:

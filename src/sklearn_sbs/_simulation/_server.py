@@ -21,7 +21,7 @@ def _answer(command, payload, network, backend):
     if command == "build":
         return None, backend.LiveNetwork(payload)
     if command == "run":
-        return network.run(**payload), network
+        return dict(network.run(**payload), seconds=network.last_seconds), network
     if command == "release":
         return None, None
     raise ValueError(f"unknown command {command!r}")

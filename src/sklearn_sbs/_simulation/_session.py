@@ -23,7 +23,8 @@ import sys
 import weakref
 from multiprocessing.connection import Connection
 
-from ._runner import POLL_SECONDS, SimulationError, StopWatch, is_stopped, patience
+from ._runner import (POLL_SECONDS, SimulationError, StopWatch, is_stopped, patience,
+                      threads_per_task, with_threads)
 
 _IDLE = []          # warm servers of this process, (owner pid, process, to_server, from_server)
 
@@ -121,14 +122,17 @@ class NetworkSession:
         The network; ``t_stop`` is ignored (runs say how long).
     description : str
         What the network is for, in error messages.
+    n_jobs : int, default=None
+        Cores for the network, as in joblib: it runs on that many NEST threads
+        (None: 1).  The same seed gives the same spikes for the same n_jobs.
     """
 
-    def __init__(self, task, description="network session"):
+    def __init__(self, task, description="network session", n_jobs=None):
         self.description = description
         self._n_units = len(task.v_rest)
         self._server = _take_server()
         self._finalizer = weakref.finalize(self, _release, self._server, True)
-        self._call("build", task)
+        self._call("build", with_threads([task], threads_per_task(n_jobs, 1))[0])
 
     def _discard(self, kill=False):
         """End the server instead of reusing it."""
@@ -164,7 +168,8 @@ class NetworkSession:
 
     def run(self, duration, weight=None, tau_rec=None, v_rest=None):
         """Set the given values, simulate ``duration`` ms more, return that step's
-        spikes as ``{"times": ..., "ids": ...}`` (ms, unit indices)."""
+        spikes as ``{"times": ..., "ids": ...}`` (ms, unit indices) and where the
+        server's time went, ``"seconds": {"update", "simulate", "read"}``."""
         return self._call("run", dict(duration=float(duration), weight=weight, tau_rec=tau_rec,
                                       v_rest=v_rest), cost=self._n_units * float(duration))
 

@@ -95,6 +95,7 @@ class FreeMembraneTask:
     t_stop: float
     record_dt: float
     seed: int
+    threads: int = 1              # NEST threads (set by the runner from the cores given)
 
     def run(self, backend):
         return backend.run_free_membrane(self)
@@ -141,6 +142,7 @@ class NetworkTask:
     t_stop: float
     seed: int
     v_init: tuple = None          # initial membrane potentials, default v_rest
+    threads: int = 1              # NEST threads (set by the runner from the cores given)
 
     @classmethod
     def unconnected(cls, neuron_model, neuron_params, v_rest, noise, dt, t_stop, seed):
