@@ -153,8 +153,8 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         strong.  After learning ('exact', 'gibbs') the learned values are the
         target; after ``learning="spiking"`` they are effective already.
     correction_duration : float, default=None
-        Sampled ms per round and chain; None: ``duration / 2``, so that the
-        correction costs about two ``sample()`` runs.
+        Per chain: the first two rounds take half of it, later (averaged) ones
+        twice it.  None: ``duration / 2`` (the correction: 2.5 ``sample()`` runs).
     learning : {"spiking", "exact", "gibbs"} or None, default="spiking"
         Where ``fit(X)`` and ``partial_fit`` take the model's statistics for
         the likelihood gradient from: the spiking network (``n_chains`` copies

@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 
 from .._validation import check_energy_scale
 from . import _learning
-from ._correction import correct
+from ._correction import correct, round_durations
 from ._inference import MAX_UNITS_PER_RUN, clamped_values
 from ._network import SamplerNetwork, draw_seeds
 from ._values import warn_unreachable
@@ -149,16 +149,17 @@ def correction_seeds(random_state, n_chains):
 
 def corrected_by_fit(params, state):
     """The state with its effective values corrected toward the target by
-    ``correction_rounds`` runs of ``correction_duration`` ms (default: half of
-    ``duration``) per chain (see :mod:`._correction`)."""
+    ``correction_rounds`` runs per chain: two of half ``correction_duration``
+    (default: half of ``duration``), then twice it (see :mod:`._correction`)."""
     tr, net = translation(state), network(params, state["calibrators_"])
     rng, excluded = correction_seeds(params["random_state"], params["n_chains"])
-    duration = params["correction_duration"] or 0.5 * params["duration"]
+    base = params["correction_duration"] or 0.5 * params["duration"]
+    durations = round_durations(base, params["correction_rounds"], net.dt)
     # states every tau_on / 2: correlated, but twice the samples of the tau_on grid
     step = 0.5 * float(state["tau_on_"].min())
     start = time.perf_counter()
 
-    def sample_states(W, b):
+    def sample_states(W, b, duration):
         try:
             bio = tr.to_bio(W, b)
         except ValueError as exc:
@@ -170,12 +171,12 @@ def corrected_by_fit(params, state):
                          params["verbose"])
         return run.states(step)
 
-    def report(k, error):
+    def report(k, error, gain):
         if params["verbose"]:
-            print(f"[SpikingBoltzmannMachine] correction round {k}/{params['correction_rounds']}: "
-                  f"RMS |realised - target| = {error:.3f}, "
-                  f"{params['n_chains']} x {duration:g} ms, {time.perf_counter() - start:.1f} s",
-                  file=sys.stderr, flush=True)
+            print(f"[SpikingBoltzmannMachine] correction round {k}/{len(durations)}: "
+                  f"RMS |realised - target| = {error:.3f}, step {gain:.2f}, "
+                  f"{params['n_chains']} x {durations[k - 1]:g} ms, "
+                  f"{time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
 
     n_visible = state["n_features_in_"]
     # the synapses that exist: the structure's pairs with a target weight (a sparse
@@ -183,7 +184,7 @@ def corrected_by_fit(params, state):
     mask = _learning.connection_mask(n_visible, state["n_units_"] - n_visible) \
         & (state["weights_theo_"] != 0)
     w_eff, b_eff, errors = correct(state["weights_theo_"], state["biases_theo_"], mask,
-                                   params["correction_rounds"], sample_states, report)
+                                   durations, sample_states, report)
     w_bio, v_rest = tr.to_bio(w_eff, b_eff)
     return dict(state, weights_effective_=w_eff, biases_effective_=b_eff,
                 weights_bio_=w_bio, v_rest_=v_rest, correction_errors_=errors)
