@@ -24,10 +24,10 @@ full steps: they bring the network near the target.  The later rounds are long
 (twice ``correction_duration``) and are averaged with the rounds before them from
 the second on, each weighted by its duration (Robbins & Monro 1951): the final
 values carry the noise of all the averaged samples, not of the last round's.  For
-2.5 ``sample()`` runs instead of 2, this lowered the error of
-the visible marginals of a sparse 100-unit machine from 1.56-1.59x to 1.42-1.51x
-Gibbs's (two fits each) and of the visible covariances of a digits RBM from 1.20x
-to 1.07x (one fit; its marginals stayed at 1.8x).
+2.5 ``sample()`` runs instead of 2 (four rounds of ``duration / 2``), the error of
+the visible marginals went from 1.62x to 1.04x Gibbs's on a digits RBM with 100
+hidden units and from 1.55x to 1.44x on a sparse 100-unit machine; a 64+32 RBM
+kept a systematic offset, 1.75x (benchmarks/RESULTS.md).
 """
 
 import numpy as np
