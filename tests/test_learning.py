@@ -13,7 +13,7 @@ from sklearn.pipeline import Pipeline
 import sklearn_sbs._machine._state as state_module
 import sklearn_sbs._machine._network as network_module
 from sklearn_sbs import SimulationError, SpikingBoltzmannMachine
-from sklearn_sbs._machine._learning import free_energy
+from sklearn_sbs._machine._learning import WEIGHT_TOLERANCE, free_energy
 from sklearn_sbs._simulation import NetworkSession, NetworkTask, SynapseSpec
 from sklearn_sbs.boltzmann import (
     empirical_distribution, gibbs_sample, joint_distribution, marginals,
@@ -200,6 +200,47 @@ def test_partial_fit_keeps_the_network_alive(frozen_calibrator, data):
         bm.partial_fit(data[:10, :3])
     bm._end_learning()
     copy._end_learning()
+
+
+def test_learning_network_holds_every_weight_within_the_tolerance(frozen_calibrator, data):
+    bm = SpikingBoltzmannMachine(n_hidden=3, calibrator=frozen_calibrator, learning="spiking",
+                                 learning_rate=0.02, step_duration=50.0, random_state=0)
+    for start in range(0, 300, 20):
+        bm.partial_fit(data[start:start + 20])
+    moments = bm._live_learning[1]
+    W, b = bm.weights_effective_, bm.biases_effective_
+    moments(W, b)                       # one more step at the learned values
+    wanted = moments.translate(W, b)[0]
+    held = moments.weight
+    # synapses are set again only when they drift past the tolerance: some lag...
+    assert not np.allclose(held, wanted, rtol=1e-9, atol=0)
+    # ...but every one realises the learned weight to within it
+    assert moments.weight_error(held, W, b).max() <= WEIGHT_TOLERANCE
+    assert moments.weight_error(wanted, W, b).max() < 1e-9
+    bm._end_learning()
+
+
+def test_session_sets_the_given_connections_only():
+    # three neurons driven above threshold, unit 0 exciting 1 and inhibiting 2
+    def task(weight):
+        return NetworkTask(groups=(("IF_curr_exp", (), (0, 1, 2)),), v_rest=(-40.0,) * 3,
+                           noise=((),) * 3, pre=(0, 0, 1), post=(1, 2, 2), weight=weight,
+                           synapse=SynapseSpec("StaticSynapse"), connection_params=(),
+                           delay=0.1, dt=0.1, t_stop=10.0, seed=1)
+
+    def spikes(initial, **update):
+        with NetworkSession(task(initial)) as session:
+            out = session.run(200.0, **update)
+        return out["times"], out["ids"]
+
+    new = np.array([1.0, -2.0, 0.0])
+    everything = spikes((1.0, 0.0, 0.0), weight=new)
+    np.testing.assert_array_equal(everything[0], spikes((0.0, 0.0, 0.0), weight=new)[0])
+    some = spikes((1.0, 0.0, 0.0), weight=new[[1]], connections=np.array([1]))
+    np.testing.assert_array_equal(some[0], everything[0])
+    np.testing.assert_array_equal(some[1], everything[1])
+    unchanged = spikes((1.0, 0.0, 0.0))
+    assert not np.array_equal(unchanged[1], everything[1])     # the update mattered
 
 
 def test_learned_machine_round_trips_through_json(frozen_calibrator, data):

@@ -592,12 +592,15 @@ def _theo_per_bio(v_rest, alpha, neuron_model, neuron_params, noise, n, caller):
     params = _per_unit(neuron_params, n, "neuron_params", caller)
     noises = _per_unit(noise, n, "noise", caller)
     exc, inh = np.empty(n), np.empty(n)
+    groups = {}         # units sharing their parameters and noise: one membrane, vectorised
     for j in range(n):
-        membrane = _membrane(neuron_model, params[j], noises[j])
-        mu, tau_on = membrane.mu(v_rest[j]), on_time(membrane.params)
-        alpha_mu = alpha[j] * membrane.g_leak / membrane.g_tot
-        exc[j] = membrane.psp_mean("excitatory", mu, tau_on) / alpha_mu
-        inh[j] = membrane.psp_mean("inhibitory", mu, tau_on) / alpha_mu
+        groups.setdefault((id(params[j]), id(noises[j])), []).append(j)
+    for units in map(np.array, groups.values()):
+        membrane = _membrane(neuron_model, params[units[0]], noises[units[0]])
+        mu, tau_on = membrane.mu(v_rest[units]), on_time(membrane.params)
+        alpha_mu = alpha[units] * membrane.g_leak / membrane.g_tot
+        exc[units] = membrane.psp_mean("excitatory", mu, tau_on) / alpha_mu
+        inh[units] = membrane.psp_mean("inhibitory", mu, tau_on) / alpha_mu
     return exc, inh
 
 

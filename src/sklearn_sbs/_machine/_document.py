@@ -213,7 +213,7 @@ def from_document(cls, text):
         values = {name: fitted[field] for field, name in _ARRAYS.items()}
         values.update(calibrators_=calibrators,
                       correction_errors_=fitted["correction_errors"].tolist(),
-                      learning_steps_=fitted["learning_steps"],
+                      learning_steps_=fitted["learning_steps"], learning_seconds_=None,
                       tau_on_=np.array([c.tau_on_ for c in calibrators]),
                       n_units_=n, n_features_in_=n - machine.n_hidden)
         _check_translation(values)

@@ -198,8 +198,9 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         (column j: the inputs onto unit j, each direction corrected on its own).
     correction_errors_ : list of float
         RMS |realised - target| of the weights and biases before each round.
-    learning_steps_ : int
-        Gradient steps taken so far (0 without learning).
+    learning_steps_, learning_seconds_ : int, dict or None
+        Gradient steps taken so far (0 without learning); spiking learning's mean
+        seconds per step by part (translate, update, simulate, read, transfer, statistics).
     tau_on_ : ndarray of shape (n_units,)
         On-time of each unit, ms.
     sampled_run_ : SampledRun
@@ -239,7 +240,6 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     """
 
     _parameter_constraints = _PARAMETER_CONSTRAINTS
-
 
     def __init__(self, weights=None, biases=None, *, n_hidden=0, weights_unit="theo",
                  calibrator=None, synapse="renewing", delay=None, duration=1e5, burn_in=500.0,
@@ -336,7 +336,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         except BaseException:
             self._end_learning()        # a failed network is not reused: the next call builds anew
             raise
-        self._set_fitted(_state.learned_state(state, W, b, 1), keep_learning=True)
+        self._set_fitted(_state.learned_state(state, W, b, 1, moments), keep_learning=True)
         return self
 
     def _set_fitted(self, state, keep_learning=False):

@@ -164,6 +164,9 @@ class GibbsMoments:
         pass
 
 
+WEIGHT_TOLERANCE = 0.01
+
+
 class SpikingMoments:
     """Model moments from a spiking network that persists between calls.
 
@@ -172,15 +175,25 @@ class SpikingMoments:
     and measures time-weighted moments in that window (copies pooled).  Spikes
     from the last ``tau_on`` of the previous window are kept, since their
     on-intervals reach into this one.
+
+    ``translate(W, b)`` gives the signed weight and tau_rec of every connection
+    and the resting potentials; ``weight_error(weight, W, b)`` how far, in
+    theoretical units, the synaptic weights ``weight`` are from realising W at
+    the biases b.  A synapse is set again only once its error exceeds
+    ``WEIGHT_TOLERANCE`` (0.01): a learning step moves most weights by far less,
+    and setting a NEST synapse costs as much as simulating ~2 µs of a busy
+    network, so setting every weight every step would take longer than the
+    simulation.  The resting potentials are set every step.
     """
 
-    def __init__(self, session, translate, n_units, n_copies, tau_on, duration, t_start):
-        self.session, self.translate = session, translate
+    def __init__(self, session, translate, weight_error, n_units, n_copies, tau_on, duration,
+                 t_start):
+        self.session, self.translate, self.weight_error = session, translate, weight_error
         self.n, self.k, self.duration = n_units, n_copies, duration
         self.tau_on = np.asarray(tau_on, dtype=float)
         self.t = t_start
         self.tail = (np.empty(0), np.empty(0, dtype=np.int64))
-        self.tau_rec = None
+        self.weight = self.tau_rec = None      # what the network's synapses hold
         #: seconds spent so far, by part of a step (see :meth:`breakdown`)
         self.seconds = dict.fromkeys(("translate", "update", "simulate", "read", "transfer",
                                       "statistics"), 0.0)
@@ -192,19 +205,31 @@ class SpikingMoments:
         between the processes, and the moments' statistics (caller)."""
         return {part: total / max(1, self.steps) for part, total in self.seconds.items()}
 
+    def _synapse_update(self, W, b, weight, tau_rec):
+        """The run's arguments for the synapses that must change (all of them the
+        first time), in every copy."""
+        if self.weight is None:
+            self.weight, self.tau_rec = weight, tau_rec
+            return dict(weight=np.tile(weight, self.k),
+                        tau_rec=None if tau_rec is None else np.tile(tau_rec, self.k))
+        stale = np.flatnonzero(self.weight_error(self.weight, W, b) > WEIGHT_TOLERANCE)
+        self.weight[stale] = weight[stale]
+        # tau_rec changes only where a weight changes sign (and tau_syn_E != tau_syn_I);
+        # static synapses have none
+        changed = tau_rec is not None and not np.array_equal(tau_rec[stale], self.tau_rec[stale])
+        if changed:
+            self.tau_rec[stale] = tau_rec[stale]
+        m = weight.size
+        return dict(weight=np.tile(weight[stale], self.k),
+                    tau_rec=np.tile(tau_rec[stale], self.k) if changed else None,
+                    connections=(stale + m * np.arange(self.k)[:, None]).ravel())
+
     def __call__(self, W, b):
         start = time.perf_counter()
         weight, tau_rec, v_rest = self.translate(W, b)
+        synapses = self._synapse_update(W, b, weight, tau_rec)
         translated = time.perf_counter()
-        # tau_rec changes only where a weight changes sign (and tau_syn_E !=
-        # tau_syn_I); setting it costs as much as setting the weights
-        # (static synapses have none)
-        changed = tau_rec is not None and (self.tau_rec is None
-                                           or not np.array_equal(tau_rec, self.tau_rec))
-        self.tau_rec = tau_rec
-        out = self.session.run(self.duration, weight=np.tile(weight, self.k),
-                               tau_rec=np.tile(tau_rec, self.k) if changed else None,
-                               v_rest=np.tile(v_rest, self.k))
+        out = self.session.run(self.duration, v_rest=np.tile(v_rest, self.k), **synapses)
         ran = time.perf_counter()
         times = np.concatenate([self.tail[0], out["times"]])
         ids = np.concatenate([self.tail[1], out["ids"]])
@@ -270,7 +295,16 @@ def _spiking_moments(network, translation, weights_bio, v_rest, n_visible, n_cha
         weight, per_connection = network.connection_values(w_bio, pre, post)
         return weight, per_connection.get("tau_rec"), v_rest
 
-    return SpikingMoments(session, translate, translation.n_units, n_chains,
+    def weight_error(weight, W, b):
+        held = np.zeros_like(W)
+        held[pre, post] = weight
+        try:
+            realised = translation.realised_weights(held, b)[pre, post]
+        except ValueError:          # a held weight's receptor reversed by the new biases
+            return np.full(pre.size, np.inf)
+        return np.abs(realised - W[pre, post])
+
+    return SpikingMoments(session, translate, weight_error, translation.n_units, n_chains,
                           translation.tau_on, step_duration, network.burn_in)
 
 
@@ -298,8 +332,12 @@ def learn(W, b, X, moments, n_visible, learning_rate, batch_size, n_iter, verbos
         if verbose:
             # its own generator: printing must not change what is learned
             pl = pseudo_likelihood(X, W, b, n_visible, np.random.RandomState(iteration)).mean()
+            share = ""
+            if hasattr(moments, "breakdown"):         # the spiking network: is it the floor?
+                parts = moments.breakdown()
+                share = f", simulating {parts['simulate'] / max(sum(parts.values()), 1e-12):.0%}"
             print(f"[SpikingBoltzmannMachine] Iteration {iteration}, pseudo-likelihood "
-                  f"= {pl:.2f}, time = {time.perf_counter() - start:.2f}s",
+                  f"= {pl:.2f}, time = {time.perf_counter() - start:.2f}s{share}",
                   file=sys.stderr, flush=True)
     return W, b, n_iter * len(batches)
 

@@ -42,7 +42,7 @@ def initial_state(params, X, rng, learn):
                 v_rest_=v_rest, tau_on_=translation.tau_on, n_units_=n,
                 n_features_in_=n - params["n_hidden"], random_state_=rng,
                 weights_effective_=W.copy(), biases_effective_=b.copy(),
-                correction_errors_=[], learning_steps_=0)
+                correction_errors_=[], learning_steps_=0, learning_seconds_=None)
 
 
 def current_state(estimator):
@@ -116,11 +116,12 @@ def learned_by_fit(params, state, X):
             params["n_iter"], params["verbose"])
     finally:
         moments.close()
-    return learned_state(state, W, b, steps)
+    return learned_state(state, W, b, steps, moments)
 
 
-def learned_state(state, W, b, steps):
-    """The learned values become the machine's weights, in both units."""
+def learned_state(state, W, b, steps, moments):
+    """The learned values become the machine's weights, in both units; a spiking
+    network's ``moments`` tell where its steps' time went."""
     try:
         w_bio, v_rest = translation(state).to_bio(W, b)
     except ValueError as exc:
@@ -129,6 +130,7 @@ def learned_state(state, W, b, steps):
     return dict(state, weights_theo_=W, biases_theo_=b, weights_effective_=W.copy(),
                 biases_effective_=b.copy(), weights_bio_=w_bio, v_rest_=v_rest,
                 learning_steps_=state["learning_steps_"] + steps,
+                learning_seconds_=moments.breakdown() if hasattr(moments, "breakdown") else None,
                 correction_errors_=[])              # a correction was of other weights
 
 

@@ -85,29 +85,37 @@ class Translation:
         return np.array([[c.neuron_params_["tau_syn_E"] for c in self.calibrators],
                          [c.neuron_params_["tau_syn_I"] for c in self.calibrators]])
 
+    def _units_by_calibrator(self):
+        """(calibrator, its units) for every distinct calibrator: the translation
+        runs once per calibrator, not once per unit (learning translates every step)."""
+        groups = {}
+        for j, c in enumerate(self.calibrators):
+            groups.setdefault(id(c), (c, []))[1].append(j)
+        return [(c, np.array(units)) for c, units in groups.values()]
+
+    def _per_unit(self, values, method):
+        """``method`` of each unit's calibrator applied to its column of ``values``
+        ((n,) or (n_rows, n))."""
+        values = np.asarray(values, dtype=float)
+        out = np.empty(values.shape)
+        for c, units in self._units_by_calibrator():
+            out[..., units] = getattr(c, method)(values[..., units])
+        return out
+
     def v_rest(self, biases):
         """Resting potentials (mV) for theoretical biases, one column per unit;
         ``biases`` of shape (n,) or (n_rows, n)."""
-        biases = np.asarray(biases, dtype=float)
-        if biases.ndim == 2:
-            return np.column_stack([c.bias_to_v_rest(biases[:, j])
-                                    for j, c in enumerate(self.calibrators)])
-        return np.array([c.bias_to_v_rest(biases[j]) for j, c in enumerate(self.calibrators)],
-                        dtype=float)
+        return self._per_unit(biases, "bias_to_v_rest")
 
     def biases(self, v_rest):
         """Theoretical biases for resting potentials (mV), one per unit."""
-        return np.array([c.v_rest_to_bias(v_rest[j]) for j, c in enumerate(self.calibrators)],
-                        dtype=float)
+        return self._per_unit(v_rest, "v_rest_to_bias")
 
     def _per_receiver(self, W, b, method):
         """Column j (synapses onto unit j) translated with unit j's calibrator."""
         out = np.zeros_like(W)
-        done = {}
-        for j, c in enumerate(self.calibrators):
-            if id(c) not in done:
-                done[id(c)] = getattr(c, method)(W, b)
-            out[:, j] = done[id(c)][:, j]
+        for c, units in self._units_by_calibrator():
+            out[:, units] = getattr(c, method)(W, b)[:, units]
         return out
 
     def to_bio(self, W, b):
@@ -118,6 +126,11 @@ class Translation:
         v_rest = self.v_rest(b)
         check_resting_potentials(W, b, v_rest, self.calibrators, "theo")
         return self._per_receiver(W, b, "weights_to_bio"), v_rest
+
+    def realised_weights(self, weights_bio, b):
+        """The theoretical weights that synaptic weights realise between units of
+        theoretical biases b (conductance synapses depend on the receiver's bias)."""
+        return self._per_receiver(weights_bio, b, "weights_to_theo")
 
     def to_theo(self, weights_bio, v_rest):
         """Theoretical (W, b) for synaptic weights and resting potentials; W must

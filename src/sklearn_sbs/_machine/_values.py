@@ -99,12 +99,18 @@ def check_resting_potentials(W, b, v_rest, calibrators, weights_unit):
     potential of a receptor its incoming weights (column j of W) use: the
     translation, and the synapse, would reverse their sign."""
     limits = {}
-    for j, cal in enumerate(calibrators):
-        low, high = limits.setdefault(id(cal), resting_potential_limits(cal))
-        for receptor, sign, used, bound in (("excitatory", "positive", W[:, j] > 0, high),
-                                            ("inhibitory", "negative", W[:, j] < 0, low)):
-            inside = v_rest[j] < high if receptor == "excitatory" else v_rest[j] > low
-            if inside or not np.any(used):
+    for cal in calibrators:        # once per distinct calibrator: learning checks every step
+        if id(cal) not in limits:
+            limits[id(cal)] = resting_potential_limits(cal)
+    low, high = np.array([limits[id(cal)] for cal in calibrators]).T
+    v_rest = np.asarray(v_rest, dtype=float)
+    excitatory_past = (v_rest >= high) & np.any(W > 0, axis=0)
+    inhibitory_past = (v_rest <= low) & np.any(W < 0, axis=0)
+    for j in np.flatnonzero(excitatory_past | inhibitory_past)[:1]:
+        cal = calibrators[j]
+        for receptor, sign, past, bound in (("excitatory", "positive", excitatory_past, high[j]),
+                                            ("inhibitory", "negative", inhibitory_past, low[j])):
+            if not past[j]:
                 continue
             side = "below" if receptor == "excitatory" else "above"
             reversal = cal.neuron_params_["e_rev_E" if receptor == "excitatory" else "e_rev_I"]

@@ -178,14 +178,12 @@ class LiveNetwork:
         v_rest = np.asarray(task.v_rest, dtype=np.float64)
         v_init = v_rest if task.v_init is None else np.asarray(task.v_init, dtype=np.float64)
         node_of_unit = np.empty(n_units, dtype=np.int64)
-        self.populations = []
         for model, params, units in task.groups:
             units = np.asarray(units, dtype=np.int64)
             pop = _population(self.sim, model, params, units.size)
             pop.set(v_rest=v_rest[units])
             pop.initialize(v=v_init[units])
             node_of_unit[units] = np.asarray(pop.node_collection.tolist(), dtype=np.int64)
-            self.populations.append((pop, units))
         # units with the same background share its generators (still independent trains)
         by_noise = {}
         for unit, specs in enumerate(task.noise):
@@ -195,38 +193,50 @@ class LiveNetwork:
             nodes = nest.NodeCollection(sorted(node_of_unit[units].tolist()))
             _connect_noise(nest, nodes, specs, task.dt, shared)
         units_nc = nest.NodeCollection(sorted(node_of_unit.tolist()))
-        self.connections = (_connect_units(nest, task, node_of_unit, units_nc)
-                            if len(task.pre) else None)
+        self.connections = None
+        if len(task.pre):
+            conns, self.task_order = _connect_units(nest, task, node_of_unit, units_nc)
+            position = np.empty_like(self.task_order)       # NEST's place of each task connection
+            position[self.task_order] = np.arange(self.task_order.size)
+            self.connections = (conns, position)
         self.connection_param_names = {name for name, _ in task.connection_params}
         self.recorder = nest.Create("spike_recorder")
         nest.Connect(units_nc, self.recorder)
         self.lookup = np.full(int(node_of_unit.max()) + 1, -1, dtype=np.int64)
         self.lookup[node_of_unit] = np.arange(n_units)
+        self.units_nc = units_nc
+        self.unit_of_node = self.lookup[np.asarray(units_nc.tolist(), dtype=np.int64)]
 
-    def _update(self, weight, tau_rec, v_rest):
+    def _update(self, weight, tau_rec, v_rest, connections):
         if tau_rec is not None and "tau_rec" not in self.connection_param_names:
             tau_rec = None                  # static synapses have none
         if self.connections is not None and (weight is not None or tau_rec is not None):
-            conns, order = self.connections
+            conns, position = self.connections
+            if connections is None:         # all, reordered as NEST keeps them
+                datum, order = conns._datum, self.task_order
+            else:                           # some, in the order given
+                datum = [conns._datum[k] for k in position[np.asarray(connections)].tolist()]
+                order = slice(None)
             columns = {}
             if weight is not None:
                 columns["weight"] = (np.asarray(weight, dtype=np.float64)[order]
                                      * _nest.WEIGHT_SCALE).tolist()
             if tau_rec is not None:
                 columns["tau_rec"] = np.asarray(tau_rec, dtype=np.float64)[order].tolist()
-            _set_connections(conns, [dict(zip(columns, row)) for row in zip(*columns.values())])
+            _set_connections(conns, datum,
+                             [dict(zip(columns, row)) for row in zip(*columns.values())])
         if v_rest is not None:
-            v_rest = np.asarray(v_rest, dtype=np.float64)
-            for pop, units in self.populations:
-                pop.set(v_rest=v_rest[units])
+            values = np.asarray(v_rest, dtype=np.float64)[self.unit_of_node].tolist()
+            _set_nodes(self.units_nc, [{_nest.RESTING_POTENTIAL: v} for v in values])
 
-    def run(self, duration, weight=None, tau_rec=None, v_rest=None):
-        """Set the given signed weights and tau_rec (per connection, in the task's
-        order; tau_rec only for synapses that have it) and resting potentials
-        (per unit), then simulate ``duration`` more ms; the spikes of this step
-        (times, units)."""
+    def run(self, duration, weight=None, tau_rec=None, v_rest=None, connections=None):
+        """Set the given signed weights and tau_rec (tau_rec only for synapses that
+        have it) and resting potentials (per unit), then simulate ``duration`` more
+        ms; the spikes of this step (times, units).  Weights and tau_rec are given
+        for the task's connections in its order, or, with ``connections`` (indices
+        in that order), for those connections only, in the order of the indices."""
         start = time.perf_counter()
-        self._update(weight, tau_rec, v_rest)
+        self._update(weight, tau_rec, v_rest, connections)
         updated = time.perf_counter()
         # NEST directly: PyNN's run adds ~6 ms of bookkeeping per call, which
         # dominates the short steps of learning (our recorder is NEST's own)
@@ -245,8 +255,21 @@ class LiveNetwork:
         self.sim.end()
 
 
-def _set_connections(conns, per_connection):
-    """Set one dict of values on each connection.
+def _set_nodes(nodes, per_node):
+    """Set one dict of values on each node: NEST's ``NodeCollection.set`` (and
+    PyNN's ``Population.set`` over it) first reads every parameter of every node
+    (~17 µs a neuron), ten times the cost of the setting itself."""
+    try:
+        from nest import nestkernel_api
+    except ImportError:             # another NEST layout: the public call
+        nodes.set(per_node)
+    else:
+        nestkernel_api.llapi_set_nc_status(nodes._datum, per_node)
+
+
+def _set_connections(conns, datum, per_connection):
+    """Set one dict of values on each connection of ``datum`` (those of ``conns``,
+    or a list of some of them).
 
     ``SynapseCollection.set`` first asks NEST twice for its whole kernel
     status, which in NEST 3.10 gets slower the longer the network has run
@@ -256,9 +279,9 @@ def _set_connections(conns, per_connection):
     try:
         from nest import nestkernel_api
     except ImportError:             # another NEST layout: the public call
-        conns.set(per_connection)
+        (conns if datum is conns._datum else type(conns)(datum)).set(per_connection)
     else:
-        nestkernel_api.llapi_set_connection_status(conns._datum, per_connection)
+        nestkernel_api.llapi_set_connection_status(datum, per_connection)
 
 
 def _connect_units(nest, task, node_of_unit, units_nc):
@@ -282,4 +305,5 @@ def _connect_units(nest, task, node_of_unit, units_nc):
     task_keys = pre * scale + post
     by_key = np.argsort(task_keys)
     keys = np.asarray(conns.source, dtype=np.int64) * scale + np.asarray(conns.target, dtype=np.int64)
-    return conns, by_key[np.searchsorted(task_keys[by_key], keys)]
+    task_order = by_key[np.searchsorted(task_keys[by_key], keys)]
+    return conns, task_order

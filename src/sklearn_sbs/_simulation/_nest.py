@@ -10,10 +10,12 @@ import numpy as np
 
 from ._tasks import PiecewisePoissonSpec, PoissonSpec, SinusoidalPoissonSpec, SpikeTrainSpec
 
-__all__ = ["WEIGHT_SCALE", "RELAY", "GENERATORS", "SYNAPSES", "generator", "synapse",
+__all__ = ["WEIGHT_SCALE", "RESTING_POTENTIAL", "RELAY", "GENERATORS", "SYNAPSES", "generator", "synapse",
            "connection_rule"]
 
 WEIGHT_SCALE = 1000.0       # PyNN's weights (µS, nA) -> NEST's (nS, pA)
+# PyNN's v_rest in every LIF model of pyNN/nest/standardmodels/cells.py (mV in both)
+RESTING_POTENTIAL = "E_L"
 RELAY = "parrot_neuron"     # repeats its input: one fixed train per pool source
 
 

@@ -166,12 +166,16 @@ class NetworkSession:
             raise SimulationError(f"{self.description} failed in its server process: {reply}")
         return reply
 
-    def run(self, duration, weight=None, tau_rec=None, v_rest=None):
+    def run(self, duration, weight=None, tau_rec=None, v_rest=None, connections=None):
         """Set the given values, simulate ``duration`` ms more, return that step's
         spikes as ``{"times": ..., "ids": ...}`` (ms, unit indices) and where the
-        server's time went, ``"seconds": {"update", "simulate", "read"}``."""
+        server's time went, ``"seconds": {"update", "simulate", "read"}``.
+
+        ``weight`` and ``tau_rec`` are per connection of the task, in its order, or
+        with ``connections`` (indices into that order) for those connections only."""
         return self._call("run", dict(duration=float(duration), weight=weight, tau_rec=tau_rec,
-                                      v_rest=v_rest), cost=self._n_units * float(duration))
+                                      v_rest=v_rest, connections=connections),
+                          cost=self._n_units * float(duration))
 
     def close(self):
         """Free the network; the server waits for the next session."""
