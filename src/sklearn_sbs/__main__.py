@@ -17,10 +17,9 @@ import time
 import warnings
 
 try:
+    # numpy only: scikit-learn (through the package's modules) is imported after the
+    # simulation workers have started (see _prestart_for), to overlap their imports
     import numpy as np
-
-    from ._serialization import read_text, write_atomic
-    from .boltzmann import empirical_distribution, make_random_network
 except KeyboardInterrupt:           # Ctrl-C while starting up: the one line, as later
     if __name__ == "__main__":
         print("interrupted", file=sys.stderr)
@@ -37,7 +36,8 @@ def _defaults(estimator):
 
 
 def _cmd_exact(args):
-    from .boltzmann import gibbs_sample, joint_distribution, marginals
+    from .boltzmann import (empirical_distribution, gibbs_sample, joint_distribution,
+                            make_random_network, marginals)
     from .metrics import dkl
 
     weights, biases = make_random_network(args.units, args.seed)
@@ -100,6 +100,8 @@ def _read_npy(path):
 
 
 def _read_table(path, ndmin):
+    from ._serialization import read_text
+
     text = read_text(path)
     if not text.strip():
         raise ValueError(f"{path} is empty")
@@ -196,7 +198,6 @@ def _synapse_from_args(args):
 
 
 def _cmd_calibrate(args):
-    _prestart(args)
     from . import LIFSamplerCalibrator
 
     cal = LIFSamplerCalibrator(
@@ -226,6 +227,8 @@ def _plotting():
 def _save_figure(path, draw, size=(6.4, 4.2)):
     """Draw a figure and write it atomically, in the format its extension names."""
     import matplotlib.pyplot as plt
+
+    from ._serialization import write_atomic
 
     fig, ax = plt.subplots(figsize=size, layout="constrained")
     try:
@@ -305,19 +308,34 @@ def _print_marginals(bm):
         print(f"{unit:4d}   {t:13.4f}   {s:14.4f}   {v:11.3f}")
 
 
-def _prestart(args):
-    """The simulation workers start (and import PyNN/NEST) while this process imports
-    scikit-learn and reads its inputs."""
+_SIMULATING = ("calibrate", "sample", "demo")     # learn runs its own server
+
+
+def _prestart_for(argv):
+    """Start the simulation workers (and their PyNN/NEST import) for a command that
+    simulates, before this process imports scikit-learn and builds its parser: both
+    imports take 1.5-2 s and run side by side.  The arguments are only peeked at
+    here (parsing needs the estimators' defaults, hence scikit-learn); a command
+    line that fails to parse just leaves idle workers behind, which exit with us."""
+    if not argv or argv[0] not in _SIMULATING or {"-h", "--help"} & set(argv):
+        return
+    n_jobs = None
+    for k, arg in enumerate(argv):
+        value = argv[k + 1] if arg == "--n-jobs" and k + 1 < len(argv) else (
+            arg.partition("=")[2] if arg.startswith("--n-jobs=") else None)
+        with contextlib.suppress(TypeError, ValueError):
+            n_jobs = int(value)
     from ._simulation import prestart
 
-    prestart(getattr(args, "n_jobs", None))
+    prestart(n_jobs)
 
 
 def _cmd_sample(args):
-    _prestart(args)
     from sklearn.frozen import FrozenEstimator
 
     from . import SpikingBoltzmannMachine
+    from ._serialization import write_atomic
+    from .boltzmann import make_random_network
 
     cal = _load_calibration(args.calibration)
     if args.random is not None:
@@ -334,7 +352,8 @@ def _cmd_sample(args):
     bm = SpikingBoltzmannMachine(
         weights, biases, calibrator=FrozenEstimator(cal), synapse=synapse,
         duration=args.duration, burn_in=args.burn_in, n_chains=args.chains,
-        random_state=args.seed, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1,
+        correction_rounds=args.correction_rounds, random_state=args.seed, n_jobs=args.n_jobs,
+        verbose=0 if args.quiet else 1,
     ).fit()
     states = bm.sample()
     run = bm.sampled_run_
@@ -403,7 +422,7 @@ def _cmd_demo(args):
     from sklearn.frozen import FrozenEstimator
 
     from . import LIFSamplerCalibrator, SpikingBoltzmannMachine
-    from .boltzmann import gibbs_sample
+    from .boltzmann import empirical_distribution, gibbs_sample, make_random_network
     from .metrics import dkl
 
     verbose = 0 if args.quiet else 1
@@ -459,6 +478,7 @@ def _demo_learning(cal, weights, biases, args):
     from sklearn.frozen import FrozenEstimator
 
     from . import SpikingBoltzmannMachine
+    from .boltzmann import empirical_distribution
     from .boltzmann import gibbs_sample
     from .metrics import dkl
 
@@ -601,6 +621,10 @@ def build_parser():
                         help=f"time discarded in ms (default {bm['burn_in']:g})")
     sample.add_argument("--chains", type=int, default=bm["n_chains"],
                         help=f"independent chains (default {bm['n_chains']})")
+    sample.add_argument("--correction-rounds", type=int, default=bm["correction_rounds"],
+                        help="rounds of correcting the translation in the loop before sampling "
+                             f"(default {bm['correction_rounds']}; 0: the analytic translation "
+                             "alone)")
     sample.add_argument("-o", "--output", default="samples.npz", help=".npz file to write")
     sample.add_argument("--plot", metavar="PNG", default=_DEFAULT_PLOT,
                         help="plot of target vs sampled joint (default joint.png when matplotlib "
@@ -700,6 +724,7 @@ def main(argv=None):
     args = None
     with _noting_interrupts() as interrupts:
         try:
+            _prestart_for(sys.argv[1:] if argv is None else list(argv))
             args = build_parser().parse_args(argv)
             _check_outputs(args)
             args.run(args)
@@ -717,5 +742,13 @@ def main(argv=None):
     return 0
 
 
+def _run_as_command():
+    code = main()
+    if "sklearn_sbs._simulation" in sys.modules:     # done: no need to wait for idle workers
+        with contextlib.suppress(Exception, KeyboardInterrupt):
+            sys.modules["sklearn_sbs._simulation"].stop_workers()
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_run_as_command())

@@ -9,7 +9,7 @@ or server frozen (stopped) past its task's patience is killed with a
 :class:`SimulationError`; the next call starts on fresh processes.
 """
 
-from ._runner import SimulationError, prestart, run_tasks
+from ._runner import SimulationError, prestart, run_tasks, stop_workers
 from ._session import NetworkSession
 from ._tasks import (
     FreeMembraneTask, NetworkTask, NoiseNetworkSpec, PiecewisePoissonSpec, PoissonSpec, PoolSpec,
@@ -17,7 +17,7 @@ from ._tasks import (
 )
 
 __all__ = [
-    "run_tasks", "prestart", "SimulationError", "NetworkSession", "FreeMembraneTask", "NetworkTask", "SynapseSpec",
+    "run_tasks", "prestart", "stop_workers", "SimulationError", "NetworkSession", "FreeMembraneTask", "NetworkTask", "SynapseSpec",
     "params_tuple", "PoissonSpec", "SinusoidalPoissonSpec", "PiecewisePoissonSpec",
     "SpikeTrainSpec", "PoolSpec", "NoiseNetworkSpec",
 ]
