@@ -6,6 +6,7 @@ own logistic fit (Petrovici et al., Phys. Rev. E 94, 042312, 2016).
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from sklearn.base import clone
@@ -85,6 +86,7 @@ class Translation:
         return np.array([[c.neuron_params_["tau_syn_E"] for c in self.calibrators],
                          [c.neuron_params_["tau_syn_I"] for c in self.calibrators]])
 
+    @cached_property
     def _units_by_calibrator(self):
         """(calibrator, its units) for every distinct calibrator: the translation
         runs once per calibrator, not once per unit (learning translates every step)."""
@@ -98,7 +100,7 @@ class Translation:
         ((n,) or (n_rows, n))."""
         values = np.asarray(values, dtype=float)
         out = np.empty(values.shape)
-        for c, units in self._units_by_calibrator():
+        for c, units in self._units_by_calibrator:
             out[..., units] = getattr(c, method)(values[..., units])
         return out
 
@@ -114,7 +116,7 @@ class Translation:
     def _per_receiver(self, W, b, method):
         """Column j (synapses onto unit j) translated with unit j's calibrator."""
         out = np.zeros_like(W)
-        for c, units in self._units_by_calibrator():
+        for c, units in self._units_by_calibrator:
             out[:, units] = getattr(c, method)(W, b)[:, units]
         return out
 
