@@ -231,7 +231,7 @@ def test_session_sets_the_given_connections_only():
     def spikes(initial, **update):
         with NetworkSession(task(initial)) as session:
             out = session.run(200.0, **update)
-        return out["times"], out["ids"]
+        return np.rint(out["times"] / 0.1).astype(np.int64), out["ids"]   # in time steps
 
     new = np.array([1.0, -2.0, 0.0])
     everything = spikes((1.0, 0.0, 0.0), weight=new)
