@@ -151,6 +151,10 @@ def test_defaults_are_read_from_the_estimators(monkeypatch, capsys):
         (["calibrate", "--param", "tau_x=1", "-q"], "tau_x"),
         (["calibrate", "--param", "cm", "-q"], "NAME=VALUE"),
         (["calibrate", "--duration", "-5", "-q"], "duration"),
+        # the workers' head start must not pre-empt the estimator's own check
+        (["sample", "calibration.json", "--random", "3", "--n-jobs", "0", "-q"], "'n_jobs'"),
+        (["sample", "calibration.json", "--random", "3", "--correction-rounds", "-1", "-q"],
+         "correction_rounds"),
     ],
 )
 def test_errors_are_one_line(calibration, args, message):

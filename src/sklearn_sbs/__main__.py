@@ -327,7 +327,10 @@ def _prestart_for(argv):
             n_jobs = int(value)
     from ._simulation import prestart
 
-    prestart(n_jobs)
+    # only a head start: a value prestart refuses (n_jobs=0) is refused, by name,
+    # when the command's own estimator validates it
+    with contextlib.suppress(ValueError):
+        prestart(n_jobs)
 
 
 def _cmd_sample(args):
@@ -478,8 +481,7 @@ def _demo_learning(cal, weights, biases, args):
     from sklearn.frozen import FrozenEstimator
 
     from . import SpikingBoltzmannMachine
-    from .boltzmann import empirical_distribution
-    from .boltzmann import gibbs_sample
+    from .boltzmann import empirical_distribution, gibbs_sample
     from .metrics import dkl
 
     X = gibbs_sample(weights, biases, 2000, thin=5, random_state=args.seed)

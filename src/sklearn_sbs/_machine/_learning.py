@@ -313,7 +313,7 @@ def learning_step(W, b, V, moments, n_visible, learning_rate):
     """One likelihood-gradient step on the batch V (model moments from ``moments``)."""
     # one BLAS thread: these small products gain nothing from more, and OpenBLAS's
     # idle threads spin between calls, on the cores the spiking network runs on
-    # (measured: a third of a core, and two NEST threads 1.2x instead of 1.7x faster)
+    # (measured: a third of a core; two NEST threads were 1.2x faster, now 1.65x)
     with threadpool_limits(1, user_api="blas"):
         data = data_moments(V, W, b, n_visible)
         mask = connection_mask(n_visible, W.shape[0] - n_visible)
