@@ -106,7 +106,9 @@ def check_resting_potentials(W, b, v_rest, calibrators, weights_unit):
     v_rest = np.asarray(v_rest, dtype=float)
     excitatory_past = (v_rest >= high) & np.any(W > 0, axis=0)
     inhibitory_past = (v_rest <= low) & np.any(W < 0, axis=0)
-    for j in np.flatnonzero(excitatory_past | inhibitory_past)[:1]:
+    refused = np.flatnonzero(excitatory_past | inhibitory_past)
+    if refused.size:                    # the first unit past a reversal is named
+        j = refused[0]
         cal = calibrators[j]
         for receptor, sign, past, bound in (("excitatory", "positive", excitatory_past, high[j]),
                                             ("inhibitory", "negative", inhibitory_past, low[j])):

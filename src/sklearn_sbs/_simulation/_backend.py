@@ -193,7 +193,7 @@ class LiveNetwork:
             nodes = nest.NodeCollection(sorted(node_of_unit[units].tolist()))
             _connect_noise(nest, nodes, specs, task.dt, shared)
         units_nc = nest.NodeCollection(sorted(node_of_unit.tolist()))
-        self.nodes = _connect_units(nest, task, node_of_unit) if len(task.pre) else None
+        self.synapse_nodes = _connect_units(nest, task, node_of_unit) if len(task.pre) else None
         self._connections = None
         self.connection_param_names = {name for name, _ in task.connection_params}
         self.recorder = nest.Create("spike_recorder")
@@ -207,7 +207,7 @@ class LiveNetwork:
         """(connections, their task order, each task connection's place), found on
         the first update."""
         if self._connections is None:
-            conns, task_order = _find_connections(self.nest, *self.nodes, self.units_nc)
+            conns, task_order = _find_connections(self.nest, *self.synapse_nodes, self.units_nc)
             position = np.empty_like(task_order)
             position[task_order] = np.arange(task_order.size)
             self._connections = (conns, task_order, position)
@@ -216,7 +216,7 @@ class LiveNetwork:
     def _update(self, weight, tau_rec, v_rest, connections):
         if tau_rec is not None and "tau_rec" not in self.connection_param_names:
             tau_rec = None                  # static synapses have none
-        if self.nodes is not None and (weight is not None or tau_rec is not None):
+        if self.synapse_nodes is not None and (weight is not None or tau_rec is not None):
             conns, task_order, position = self._connections_held()
             if connections is None:         # all, reordered as NEST keeps them
                 datum, order = conns._datum, task_order
