@@ -187,7 +187,9 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         processes (None: 1, -1: all cores), one NEST thread each.  The results
         do not depend on it, nor on where the simulations run (a Dask cluster).
     verbose : int, default=0
-        Print progress with an ETA.
+        Show a progress bar with an ETA on stderr, and the diagnostics logged on
+        the ``"sklearn_sbs"`` logger when :mod:`logging` is not set up to show
+        them (see :mod:`sklearn_sbs._logging`).
 
     Attributes
     ----------

@@ -183,7 +183,10 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     memory : str, joblib.Memory or None, default=None
         Caches calibrations by their parameters, as ``Pipeline(memory=...)``.
     verbose : int, default=0
-        Print progress.
+        Show progress bars on stderr, and the diagnostics logged at INFO on the
+        ``"sklearn_sbs"`` logger (the correction's rounds, the learning's
+        iterations, where simulations ran) when :mod:`logging` is not set up
+        to show them.
 
     Attributes
     ----------

@@ -11,7 +11,6 @@ persistent Gibbs sampler, or the spiking network (see SpikingBoltzmannMachine).
 """
 
 import numbers
-import sys
 import time
 
 import joblib
@@ -20,6 +19,7 @@ from scipy.special import expit, log_expit
 from sklearn.utils import gen_batches
 from threadpoolctl import threadpool_limits
 
+from .._logging import report, wanted
 from .. import boltzmann
 from ..spikes import SpikeTrains
 
@@ -334,16 +334,15 @@ def learn(W, b, X, moments, n_visible, learning_rate, batch_size, n_iter, verbos
                     f"learning diverged in iteration {iteration}, step {k} "
                     f"(learning_rate={learning_rate!r}), the values learned so far: {exc}; "
                     "a smaller learning_rate") from exc
-        if verbose:
-            # its own generator: printing must not change what is learned
+        if wanted(verbose):
+            # its own generator: reporting must not change what is learned
             pl = pseudo_likelihood(X, W, b, n_visible, np.random.RandomState(iteration)).mean()
             share = ""
             if hasattr(moments, "breakdown"):         # the spiking network: is it the floor?
                 parts = moments.breakdown()
                 share = f", simulating {parts['simulate'] / max(sum(parts.values()), 1e-12):.0%}"
-            print(f"[SpikingBoltzmannMachine] Iteration {iteration}, pseudo-likelihood "
-                  f"= {pl:.2f}, time = {time.perf_counter() - start:.2f}s{share}",
-                  file=sys.stderr, flush=True)
+            report(verbose, f"[SpikingBoltzmannMachine] Iteration {iteration}, pseudo-likelihood "
+                            f"= {pl:.2f}, time = {time.perf_counter() - start:.2f}s{share}")
     return W, b, n_iter * len(batches)
 
 

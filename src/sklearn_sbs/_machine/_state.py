@@ -3,12 +3,12 @@ correction produce, as a dict of fitted attributes (set on the estimator only
 when the whole fit succeeded)."""
 
 import numbers
-import sys
 import time
 
 import numpy as np
 from sklearn.utils import check_random_state
 
+from .._logging import report
 from .._validation import check_energy_scale
 from . import _learning
 from ._correction import correct, round_durations
@@ -173,12 +173,11 @@ def corrected_by_fit(params, state):
                          params["verbose"])
         return run.states(step)
 
-    def report(k, error, gain):
-        if params["verbose"]:
-            print(f"[SpikingBoltzmannMachine] correction round {k}/{len(durations)}: "
-                  f"RMS |realised - target| = {error:.3f}, step {gain:.2f}, "
-                  f"{params['n_chains']} x {durations[k - 1]:g} ms, "
-                  f"{time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
+    def report_round(k, error, gain):
+        report(params["verbose"], f"[SpikingBoltzmannMachine] correction round {k}/{len(durations)}: "
+                                  f"RMS |realised - target| = {error:.3f}, step {gain:.2f}, "
+                                  f"{params['n_chains']} x {durations[k - 1]:g} ms, "
+                                  f"{time.perf_counter() - start:.1f} s")
 
     n_visible = state["n_features_in_"]
     # the synapses that exist: the structure's pairs with a target weight (a sparse
@@ -186,7 +185,7 @@ def corrected_by_fit(params, state):
     mask = _learning.connection_mask(n_visible, state["n_units_"] - n_visible) \
         & (state["weights_theo_"] != 0)
     w_eff, b_eff, errors = correct(state["weights_theo_"], state["biases_theo_"], mask,
-                                   durations, sample_states, report)
+                                   durations, sample_states, report_round)
     w_bio, v_rest = tr.to_bio(w_eff, b_eff)
     return dict(state, weights_effective_=w_eff, biases_effective_=b_eff,
                 weights_bio_=w_bio, v_rest_=v_rest, correction_errors_=errors)

@@ -41,6 +41,8 @@ import joblib
 from joblib.externals.loky import get_reusable_executor
 from joblib.parallel import LokyBackend, get_active_backend
 
+from .._logging import report
+
 #: How long a worker may stay stopped before it is taken for frozen:
 #: ``patience(cost) = max(FROZEN_FLOOR_SECONDS, FROZEN_SAFETY_FACTOR *
 #: (START_UP_SECONDS + cost * SECONDS_PER_NEURON_MS))`` for a task of ``cost``
@@ -399,7 +401,8 @@ def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation", threads=T
         under another joblib backend, one thread).  NEST's random streams are
         per thread: a task's spikes depend on its seed and its thread count.
     verbose : int
-        Print progress with an ETA to stderr.
+        A progress bar with an ETA on stderr; 2 and more: also the executor's line
+        (always logged at INFO on ``"sklearn_sbs"``).
     description : str
         What the tasks are, for progress and error messages.
     threads : bool, default=True
@@ -424,6 +427,8 @@ def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation", threads=T
         # on a cluster a worker's cores are its own business: threads only here
         if threads:
             tasks = with_threads(tasks, threads_per_task(n_jobs, len(tasks)))
+        report(verbose > 1, f"[sklearn-sbs] {description}: {len(tasks)} on the local process pool, "
+                            f"{n_workers} at once, {getattr(tasks[0], 'threads', 1)} NEST thread(s) each")
         try:
             return _run_on_pool(tasks, n_workers, progress, description)
         except Exception as exc:
@@ -438,7 +443,7 @@ def run_tasks(tasks, n_jobs=None, verbose=0, description="simulation", threads=T
     for task in tasks:
         progress.update(task)
     progress.close()
-    if verbose:
-        for where in sorted({where for _, where in outputs}):
-            print(f"[sklearn-sbs] {description} ran {where}", file=sys.stderr, flush=True)
+    for where in sorted({where for _, where in outputs}):
+        report(verbose, f"[sklearn-sbs] {description}: {len(tasks)} on joblib's "
+                        f"{type(backend).__name__}, ran {where}")
     return [result for result, _ in outputs]
