@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Calibrate the sbs tutorial neuron (IF_cond_exp) into a logistic sampler.
+"""Calibrate the sbs tutorial neuron (IF_cond_exp) into a logistic sampler
+=======================================================================
 
 The neuron -- a fast membrane (tau_m = 1 ms) with slow conductance synapses
 (tau_syn = 10 ms) and a 10 ms refractory period as its on-time -- is bombarded
@@ -36,7 +37,7 @@ from sklearn_sbs import LIFSamplerCalibrator  # noqa: E402
 from sklearn_sbs.plotting import ActivationDisplay, ActivationResidualsDisplay  # noqa: E402
 from sklearn_sbs.sources import PoissonNoise  # noqa: E402
 
-NAME = os.path.splitext(os.path.basename(__file__))[0]
+NAME = "calibrate_conductance"  # the default output folder
 
 # the sbs tutorial neuron (also sklearn_sbs' default parameters); v_rest is
 # what the calibration varies
@@ -50,7 +51,7 @@ TUTORIAL_NOISE = PoissonNoise(rate_exc=3000.0, rate_inh=3000.0, weight_exc=0.001
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or NAME).splitlines()[0])  # docs: no __doc__
     parser.add_argument("--quick", action="store_true", help="tiny durations (smoke test)")
     parser.add_argument("--output-dir", default=NAME, help=f"folder for plots and JSON (default {NAME})")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

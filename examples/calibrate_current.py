@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Calibrate current-based LIF samplers: IF_curr_exp and IF_curr_alpha.
+"""Calibrate current-based LIF samplers: IF_curr_exp and IF_curr_alpha
+===================================================================
 
 The sbs tutorial's ``calibration_curr()`` calibrates the tutorial neuron with
 current synapses.  Here both current-based PyNN models, with the tutorial
@@ -32,12 +33,12 @@ from sklearn_sbs import LIFSamplerCalibrator  # noqa: E402
 from sklearn_sbs.plotting import ActivationDisplay, ActivationResidualsDisplay  # noqa: E402
 from sklearn_sbs.sources import default_noise  # noqa: E402
 
-NAME = os.path.splitext(os.path.basename(__file__))[0]
+NAME = "calibrate_current"  # the default output folder
 MODELS = ("IF_curr_exp", "IF_curr_alpha")
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or NAME).splitlines()[0])  # docs: no __doc__
     parser.add_argument("--quick", action="store_true", help="tiny durations (smoke test)")
     parser.add_argument("--output-dir", default=NAME, help=f"folder for plots and JSON (default {NAME})")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Run calibration and sampling on a Dask cluster, with the same results as locally.
+"""Run calibration and sampling on a Dask cluster, with the same results as locally
+================================================================================
 
 Every simulation of sklearn_sbs is a pure task (a picklable spec in, numpy
 arrays out) run through joblib.  Inside ``joblib.parallel_config(backend="dask")``
@@ -66,11 +67,11 @@ from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine  # noqa: E
 from sklearn_sbs.boltzmann import make_random_network  # noqa: E402
 from sklearn_sbs.plotting import ActivationDisplay, JointDistributionDisplay  # noqa: E402
 
-NAME = os.path.splitext(os.path.basename(__file__))[0]
+NAME = "dask_cluster"  # the default output folder
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or NAME).splitlines()[0])  # docs: no __doc__
     parser.add_argument("--quick", action="store_true", help="tiny durations (smoke test)")
     parser.add_argument("--output-dir", default=NAME, help=f"folder for the plots (default {NAME})")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Fixed spike trains as background noise (sources.SpikeTrainNoise).
+"""Fixed spike trains as background noise (sources.SpikeTrainNoise)
+================================================================
 
 The sbs tutorial's ``sample_network_fixed_spikes()`` replaces the Poisson
 background of calibrated samplers by fixed spike trains of the same rate.
@@ -49,14 +50,14 @@ from sklearn_sbs.plotting import (  # noqa: E402
 )
 from sklearn_sbs.sources import PoissonNoise, SpikeTrainNoise  # noqa: E402
 
-NAME = os.path.splitext(os.path.basename(__file__))[0]
+NAME = "fixed_spike_trains"  # the default output folder
 RATE = 3000.0            # Hz, as the tutorial's Poisson background
 WEIGHT = 0.001           # µS
 BURN_IN = 100.0          # ms, calibration and sampling
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or NAME).splitlines()[0])  # docs: no __doc__
     parser.add_argument("--quick", action="store_true", help="tiny durations (smoke test)")
     parser.add_argument("--output-dir", default=NAME, help=f"folder for the plots (default {NAME})")
     parser.add_argument("--seed", type=int, default=4212314, help="random seed")

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""The free membrane potential of the sbs tutorial neuron against theory.
+"""The free membrane potential of the sbs tutorial neuron against theory
+=====================================================================
 
 With its threshold out of reach, a LIF neuron under strong Poisson noise is in
 the high-conductance state (HCS): its membrane potential is approximately
@@ -39,7 +40,7 @@ from sklearn_sbs import LIFSamplerCalibrator  # noqa: E402
 from sklearn_sbs.plotting import FreeMembraneDisplay, MembraneAutocorrelationDisplay  # noqa: E402
 from sklearn_sbs.sources import PoissonNoise  # noqa: E402
 
-NAME = os.path.splitext(os.path.basename(__file__))[0]
+NAME = "free_membrane"  # the default output folder
 
 TUTORIAL_NEURON = {
     "cm": 0.2, "tau_m": 1.0, "e_rev_E": 0.0, "e_rev_I": -100.0, "v_thresh": -50.0,
@@ -50,7 +51,7 @@ MAX_LAG = 60.0      # ms shown in the autocorrelation
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or NAME).splitlines()[0])  # docs: no __doc__
     parser.add_argument("--quick", action="store_true", help="tiny durations (smoke test)")
     parser.add_argument("--output-dir", default=NAME, help=f"folder for the plots (default {NAME})")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

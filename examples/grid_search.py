@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Choose the background noise and the synapses with scikit-learn's GridSearchCV.
+"""Choose the background noise and the synapses with scikit-learn's GridSearchCV
+=============================================================================
 
 Both estimators are scikit-learn estimators with nested parameters, so the
 noise (``calibrator__noise__rate_exc`` ...) and the synapses
@@ -49,11 +50,11 @@ from sklearn_sbs.plotting import ActivationDisplay, JointDistributionDisplay  # 
 from sklearn_sbs.sources import PoissonNoise  # noqa: E402
 from sklearn_sbs.synapses import TsodyksMarkramSynapse  # noqa: E402
 
-NAME = os.path.splitext(os.path.basename(__file__))[0]
+NAME = "grid_search"  # the default output folder
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or NAME).splitlines()[0])  # docs: no __doc__
     parser.add_argument("--quick", action="store_true", help="tiny durations (smoke test)")
     parser.add_argument("--output-dir", default=NAME, help=f"folder for the plots (default {NAME})")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

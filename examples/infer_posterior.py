@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Inference with a spiking network: posterior marginals with units clamped.
+"""Inference with a spiking network: posterior marginals with units clamped
+========================================================================
 
 The sbs tutorial's random 5-unit Boltzmann machine, translated with
 ``correction_rounds`` (so that the network samples the target closely).  Each
@@ -31,7 +32,7 @@ from sklearn.frozen import FrozenEstimator  # noqa: E402
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine  # noqa: E402
 from sklearn_sbs.boltzmann import make_random_network, marginals  # noqa: E402
 
-NAME = os.path.splitext(os.path.basename(__file__))[0]
+NAME = "infer_posterior"  # the default output folder
 
 ROWS = np.array([
     [np.nan, np.nan, np.nan, np.nan, np.nan],      # nothing observed: the marginals
@@ -44,7 +45,7 @@ ROWS = np.array([
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or NAME).splitlines()[0])  # docs: no __doc__
     parser.add_argument("--quick", action="store_true", help="short runs (smoke test)")
     parser.add_argument("--output-dir", default=NAME, help=f"folder for the plots (default {NAME})")
     parser.add_argument("--seed", type=int, default=0, help="seed of network and noise")

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""A spiking restricted Boltzmann machine as features for a classifier (digits).
+"""A spiking restricted Boltzmann machine as features for a classifier (digits)
+============================================================================
 
 scikit-learn's 8×8 digits, pixels binarized (> 7 of 16), one train/test split.
 ``SpikingBoltzmannMachine(n_hidden=...)`` learns its weights with the spiking
@@ -35,11 +36,11 @@ from sklearn.pipeline import Pipeline  # noqa: E402
 
 from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine  # noqa: E402
 
-NAME = os.path.splitext(os.path.basename(__file__))[0]
+NAME = "learn_digits"  # the default output folder
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or NAME).splitlines()[0])  # docs: no __doc__
     parser.add_argument("--quick", action="store_true", help="a subset, few units and passes")
     parser.add_argument("--output-dir", default=NAME, help=f"folder for the plots (default {NAME})")
     parser.add_argument("--seed", type=int, default=0, help="seed of split, weights and noise")

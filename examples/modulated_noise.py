@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Time-varying noise rates: piecewise-constant and sinusoidal Poisson backgrounds.
+"""Time-varying noise rates: piecewise-constant and sinusoidal Poisson backgrounds
+===============================================================================
 
 The sbs tutorial's ``sample_network_var_poisson_rate()`` and
 ``sample_network_sinusoidal_poisson_rate()`` sample networks whose Poisson
@@ -43,7 +44,7 @@ from sklearn_sbs.sources import (  # noqa: E402
     PiecewisePoissonNoise, PoissonNoise, SinusoidalPoissonNoise,
 )
 
-NAME = os.path.splitext(os.path.basename(__file__))[0]
+NAME = "modulated_noise"  # the default output folder
 PIECE = 250.0                # ms per piece of the piecewise-constant rate
 RATES_EXC = (2000.0, 4000.0)  # Hz, alternating
 FREQUENCY = 5.0              # Hz, sinusoidal modulation
@@ -51,7 +52,7 @@ BURN_IN = 500.0              # ms
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or NAME).splitlines()[0])  # docs: no __doc__
     parser.add_argument("--quick", action="store_true", help="tiny durations (smoke test)")
     parser.add_argument("--output-dir", default=NAME, help=f"folder for the plots (default {NAME})")
     parser.add_argument("--seed", type=int, default=424242, help="random seed")

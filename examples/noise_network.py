@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""A recurrent noise network as the samplers' background (sources.NoiseNetwork).
+"""A recurrent noise network as the samplers' background (sources.NoiseNetwork)
+============================================================================
 
 Jordan et al. ("Deterministic networks for probabilistic computing", Sci. Rep.
 9, 18303, 2019) replace the samplers' private Poisson noise by the spikes of a
@@ -39,11 +40,11 @@ from sklearn_sbs.plotting import (  # noqa: E402
 )
 from sklearn_sbs.sources import NoiseNetwork, PoissonNoise  # noqa: E402
 
-NAME = os.path.splitext(os.path.basename(__file__))[0]
+NAME = "noise_network"  # the default output folder
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or NAME).splitlines()[0])  # docs: no __doc__
     parser.add_argument("--quick", action="store_true", help="tiny network and durations (smoke test)")
     parser.add_argument("--output-dir", default=NAME, help=f"folder for the plots (default {NAME})")
     parser.add_argument("--seed", type=int, default=2019, help="random seed")

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Sample digits from a BernoulliRBM with spiking neurons.
+"""Sample digits from a BernoulliRBM with spiking neurons
+======================================================
 
 scikit-learn's 8×8 digits, pixels binarized (> 7 of 16), teach a
 ``sklearn.neural_network.BernoulliRBM`` (32 hidden units).
@@ -38,13 +39,13 @@ from sklearn_sbs import LIFSamplerCalibrator, SpikingBoltzmannMachine  # noqa: E
 from sklearn_sbs.boltzmann import gibbs_sample  # noqa: E402
 from sklearn_sbs.plotting import StatesImageDisplay  # noqa: E402
 
-NAME = os.path.splitext(os.path.basename(__file__))[0]
+NAME = "sample_digits"  # the default output folder
 IMAGE_SHAPE = (8, 8)
 N_IMAGES = 36
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or NAME).splitlines()[0])  # docs: no __doc__
     parser.add_argument("--quick", action="store_true", help="tiny durations (smoke test)")
     parser.add_argument("--output-dir", default=NAME, help=f"folder for the plots (default {NAME})")
     parser.add_argument("--seed", type=int, default=0, help="seed of RBM, network and chains")

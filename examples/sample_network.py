@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Sample the sbs tutorial's random 5-unit Boltzmann machine with LIF neurons.
+"""Sample the sbs tutorial's random 5-unit Boltzmann machine with LIF neurons
+==========================================================================
 
 As in the sbs tutorial's ``sample_network()``: random symmetric weights
 W = (A + Aᵀ)/2 with A ~ N(0, 1) and a zero diagonal, biases b ~ N(0, 1), the
@@ -44,13 +45,13 @@ from sklearn_sbs.plotting import (  # noqa: E402
 )
 from sklearn_sbs.synapses import StaticSynapse, TsodyksMarkramSynapse  # noqa: E402
 
-NAME = os.path.splitext(os.path.basename(__file__))[0]
+NAME = "sample_network"  # the default output folder
 # name -> synapse object; TsodyksMarkramSynapse(U=1.0, tau_rec=None, tau_facil=0.0)
 SYNAPSES = {"static": StaticSynapse(), "renewing": TsodyksMarkramSynapse()}
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or NAME).splitlines()[0])  # docs: no __doc__
     parser.add_argument("--quick", action="store_true", help="tiny durations (smoke test)")
     parser.add_argument("--output-dir", default=NAME, help=f"folder for the plots (default {NAME})")
     parser.add_argument("--seed", type=int, default=42141412, help="seed of network and noise")
