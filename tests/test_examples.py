@@ -31,6 +31,7 @@ EXPECTED = {
     "dask_cluster": (["activation.png", "joint.png"], ["sampled states", "identical"]),
     "learn_digits": (["filters.png"], ["spiking machine + LR", "BernoulliRBM + LR"]),
     "infer_posterior": (["posteriors.png"], ["mean absolute error", "one simulation"]),
+    "complete_digits": (["complete_digits.png"], ["completion error", "clamping windows"]),
     "sample_digits": (["sample_digits.png"], ["RMS error of the 64 pixel marginals",
                                               "spiking network", "Gibbs sampling"]),
 }

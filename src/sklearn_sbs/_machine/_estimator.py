@@ -27,7 +27,7 @@ from . import _document, _learning, _state
 from ._checks import check_machine
 from ._inference import posterior_marginals
 from ._network import draw_seeds
-from ._values import check_initial_v, check_states, check_unit_interval
+from ._values import check_clamp, check_initial_v, check_states, check_unit_interval
 
 __all__ = ["SpikingBoltzmannMachine"]
 
@@ -66,7 +66,7 @@ _PARAMETER_CONSTRAINTS = {
 
 
 _SAMPLE_CONSTRAINTS = {"duration": [_POSITIVE, None], "random_state": ["random_state"],
-                       "initial_v": ["array-like", None]}
+                       "initial_v": ["array-like", None], "clamp": [list, tuple, None]}
 
 
 def _exact(what, W, b):
@@ -200,7 +200,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         The theoretical values translated: the target's, moved by the correction
         (column j: the inputs onto unit j, each direction corrected on its own).
     correction_errors_ : list of float
-        RMS |realised - target| of the weights and biases before each round.
+        RMS of (realised - target) over the weights and biases before each round.
     learning_steps_, learning_seconds_ : int, dict or None
         Gradient steps taken so far (0 without learning); spiking learning's mean
         seconds per step by part (translate, update, simulate, read, transfer, statistics).
@@ -367,7 +367,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         return {k: v for k, v in super().__getstate__().items() if k != "_live_learning"}
 
     @validate_params(_SAMPLE_CONSTRAINTS, prefer_skip_nested_validation=True)
-    def sample(self, duration=None, random_state=None, initial_v=None):
+    def sample(self, duration=None, random_state=None, initial_v=None, clamp=None):
         """Run the network and return its states on a grid of ``tau_on``.
 
         Parameters
@@ -378,21 +378,36 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
             Seeds this run; None: ``self.random_state``.
         initial_v : array-like of shape (n_units,), default=None
             Initial membrane potentials in mV; None: the resting potentials.
+        clamp : list of (t_start, t_stop, dict), default=None
+            Windows in ms from the start of the sampled window (on the grid of
+            ``dt``) in which the units of ``{unit: 0 or 1}`` are held off or on
+            (resting potentials beyond any input, as in :meth:`transform`) and
+            after which they run free again: pattern completion over time.
 
         Returns
         -------
         states : ndarray of shape (n_samples, n_units), dtype uint8
             States every ``min(tau_on_)`` ms after the burn-in, chain by chain;
             fresh spikes: no seed of the fit's correction runs is reused.
+
+        Examples
+        --------
+        >>> from sklearn_sbs import SpikingBoltzmannMachine
+        >>> bm = SpikingBoltzmannMachine([[0, 2], [2, 0]], [-1, -1], duration=2000.0,
+        ...                              correction_rounds=0, random_state=0).fit()
+        >>> states = bm.sample(clamp=[(0.0, 1000.0, {0: 1})])
+        >>> bool(states[: len(states) // 2, 0].mean() > 0.9)
+        True
         """
         check_is_fitted(self)
         check_machine(self, self.calibrators_, duration)
         duration = self.duration if duration is None else duration
         initial_v = check_initial_v(initial_v, self.n_units_)
+        windows = check_clamp(clamp, self.n_units_, duration)
         rng = check_random_state(self.random_state if random_state is None else random_state)
-        self.sampled_run_ = _state.network(self.get_params(deep=False), self.calibrators_).sample(
-            self.weights_bio_, self.v_rest_, duration, draw_seeds(rng, self.n_chains),
-            self.n_jobs, self.verbose, initial_v)
+        self.sampled_run_ = _state.sampled_run(self.get_params(deep=False), _state.current_state(self),
+                                               duration, draw_seeds(rng, self.n_chains), initial_v,
+                                               windows)
         return self.sampled_run_.states()
 
     spikes_ = property(lambda self: self.sampled_run_.spikes,

@@ -4,7 +4,7 @@ import numpy as np
 
 from ._learning import hidden_probabilities
 
-MAX_UNITS_PER_RUN = 4000        # rows per simulation, as independent copies
+MAX_UNITS_PER_RUN = 4000        # neurons per simulation: rows run as independent copies
 CLAMP_MARGIN = 20.0             # theoretical bias beyond any input: firmly on or off
 
 
@@ -36,3 +36,25 @@ def posterior_marginals(X, n_hidden, exact_hidden, W, b, sample_clamped):
                              "in rows that are sampled")
         p_on[to_sample] = sample_clamped(rows[to_sample])
     return p_on[:, nv:] if n_hidden else p_on
+
+
+def clamp_schedule(windows, n_units, translation, v_rest, weights_effective, dt):
+    """The resting potentials of clamping ``windows`` (checked: see
+    ``check_clamp``) as changes in time: ``((t, v_rest), ...)``, t in ms from the
+    start of the sampled window on the grid of ``dt``, at each window's start and
+    end; overlapping windows combine, and must agree on the units they share."""
+    on_grid = lambda t: round(t / dt) * dt          # noqa: E731 -- NEST steps whole dts
+    edges = sorted({on_grid(t) for t0, t1, _ in windows for t in (t0, t1)})
+    schedule = []
+    for t, t_next in zip(edges, edges[1:] + [np.inf]):
+        row = np.full(n_units, np.nan)
+        for k, (t0, t1, states) in enumerate(windows):
+            if on_grid(t0) <= t < on_grid(t1):
+                for unit, value in states.items():
+                    if row[unit] == 1 - value:
+                        raise ValueError(f"clamp[{k}] clamps unit {unit} to {value} while another "
+                                         f"window clamps it to {1 - value} at {t:g} ms")
+                    row[unit] = value
+        v_rows = clamped_values(row[None, :], translation, v_rest, weights_effective)
+        schedule.append((t, tuple(v_rows[0].tolist())))
+    return tuple(schedule)

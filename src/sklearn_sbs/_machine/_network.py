@@ -75,9 +75,11 @@ class SamplerNetwork:
         weight = weights_bio[pre, post]
         return weight, self.synapse.connection_params(weight, post, self.tau_syn)
 
-    def task(self, weights_bio, v_rest, duration, seed, initial_v=None, connections=None):
+    def task(self, weights_bio, v_rest, duration, seed, initial_v=None, connections=None,
+             schedule=()):
         """The network as a task; ``connections`` (pre, post) default to the non-zero
-        weights (learning keeps every allowed synapse, even at weight 0)."""
+        weights (learning keeps every allowed synapse, even at weight 0); ``schedule``
+        ((t, v_rest), ...) changes the resting potentials at t ms of the window."""
         pre, post = np.nonzero(weights_bio) if connections is None else connections
         weight, per_connection = self.connection_values(weights_bio, pre, post)
         synapse = SynapseSpec(type(self.synapse).__name__,
@@ -89,12 +91,14 @@ class SamplerNetwork:
             connection_params=tuple((k, tuple(v.tolist())) for k, v in per_connection.items()),
             delay=self.delay, dt=self.dt, t_stop=self.burn_in + float(duration), seed=int(seed),
             v_init=None if initial_v is None else tuple(initial_v.tolist()),
+            schedule=tuple((self.burn_in + t, v) for t, v in schedule),
         )
 
     def sample(self, weights_bio, v_rest, duration, seeds, n_jobs=None, verbose=0,
-               initial_v=None):
+               initial_v=None, schedule=()):
         """Run one independent network per seed (chains): a SampledRun."""
-        tasks = [self.task(weights_bio, v_rest, duration, seed, initial_v) for seed in seeds]
+        tasks = [self.task(weights_bio, v_rest, duration, seed, initial_v, schedule=schedule)
+                 for seed in seeds]
         results = run_tasks(tasks, n_jobs, verbose, "sampling")
         spikes = [SpikeTrains(r["times"], r["ids"], self.n_units, self.tau_on) for r in results]
         return SampledRun(spikes, (self.burn_in, self.burn_in + float(duration)), self.tau_on)

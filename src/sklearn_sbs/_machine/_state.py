@@ -12,7 +12,7 @@ from .._logging import report
 from .._validation import check_energy_scale
 from . import _learning
 from ._correction import correct, round_durations
-from ._inference import MAX_UNITS_PER_RUN, clamped_values
+from ._inference import MAX_UNITS_PER_RUN, clamp_schedule, clamped_values
 from ._network import SamplerNetwork, draw_seeds
 from ._values import warn_unreachable
 from ._translation import Translation, calibrator_list, fit_calibrators
@@ -189,6 +189,16 @@ def corrected_by_fit(params, state):
     w_bio, v_rest = tr.to_bio(w_eff, b_eff)
     return dict(state, weights_effective_=w_eff, biases_effective_=b_eff,
                 weights_bio_=w_bio, v_rest_=v_rest, correction_errors_=errors)
+
+
+def sampled_run(params, state, duration, seeds, initial_v=None, windows=()):
+    """A SampledRun of a fitted machine, units clamped in ``windows`` (checked
+    clamping windows, times from the start of the sampled window)."""
+    net = network(params, state["calibrators_"])
+    schedule = clamp_schedule(windows, state["n_units_"], translation(state), state["v_rest_"],
+                              state["weights_effective_"], net.dt) if windows else ()
+    return net.sample(state["weights_bio_"], state["v_rest_"], duration, seeds, params["n_jobs"],
+                      params["verbose"], initial_v, schedule)
 
 
 def clamped_marginals(params, state, rows):

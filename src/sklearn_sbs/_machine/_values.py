@@ -1,5 +1,6 @@
 """The machine's starting values, checked against its structure and data."""
 
+import numbers
 import warnings
 
 import numpy as np
@@ -152,3 +153,42 @@ def warn_unreachable(W, b, tau_on, dt):
             f"losing up to {lost.max():.3f} of their marginal: lower their biases or weights, "
             "or use a smaller dt", UserWarning, stacklevel=3,
         )
+
+
+def check_clamp(clamp, n_units, duration):
+    """Clamping windows ``[(t_start, t_stop, {unit: 0 or 1, ...}), ...]``, times in
+    ms from the start of the sampled window: each checked (``clamp[k]`` named),
+    as a list of (float, float, {int: int})."""
+    if clamp is None:
+        return []
+    if isinstance(clamp, (str, bytes, dict)) or not hasattr(clamp, "__iter__"):
+        raise TypeError(f"clamp must be a list of (t_start, t_stop, {{unit: 0 or 1}}) windows, "
+                        f"got {clamp!r}")
+    windows = []
+    for k, window in enumerate(clamp):
+        where = f"clamp[{k}]"
+        if not isinstance(window, (tuple, list)) or len(window) != 3 \
+                or not isinstance(window[2], dict):
+            raise TypeError(f"{where} must be (t_start, t_stop, {{unit: 0 or 1, ...}}), got {window!r}")
+        t_start, t_stop, units = window
+        times = []
+        for name, t in (("t_start", t_start), ("t_stop", t_stop)):
+            if isinstance(t, bool) or not isinstance(t, numbers.Real) or not np.isfinite(t):
+                raise TypeError(f"{where}: {name} must be a finite number of ms, got {t!r}")
+            times.append(float(t))
+        if not 0.0 <= times[0] < times[1] <= duration:
+            raise ValueError(f"{where}: the window ({times[0]:g}, {times[1]:g}) ms must satisfy "
+                             f"0 <= t_start < t_stop <= duration ({duration:g} ms)")
+        if not units:
+            raise ValueError(f"{where}: no units to clamp")
+        states = {}
+        for unit, value in units.items():
+            if isinstance(unit, bool) or not isinstance(unit, numbers.Integral) \
+                    or not 0 <= unit < n_units:
+                raise ValueError(f"{where}: unit {unit!r} is not a unit index in [0, {n_units})")
+            if isinstance(value, bool) or value in (0, 1):
+                states[int(unit)] = int(value)
+            else:
+                raise ValueError(f"{where}: unit {unit} must be clamped to 0 or 1, got {value!r}")
+        windows.append((times[0], times[1], states))
+    return windows

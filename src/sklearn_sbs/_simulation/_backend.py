@@ -159,9 +159,17 @@ def run_free_membrane(task):
 
 
 def run_network(task):
+    """Spikes of the whole run; a schedule's resting potentials are set at their
+    times (the network runs on in steps between them)."""
     network = LiveNetwork(task)
     try:
-        return network.run(task.t_stop)
+        steps, t, v_rest = [], 0.0, None
+        for t_next, v_next in task.schedule + ((task.t_stop, None),):
+            if t_next > t:
+                steps.append(network.run(t_next - t, v_rest=v_rest))
+                t, v_rest = t_next, None
+            v_rest = v_next if v_next is not None else v_rest
+        return {key: np.concatenate([step[key] for step in steps]) for key in ("times", "ids")}
     finally:
         network.close()
 

@@ -143,6 +143,7 @@ class NetworkTask:
     seed: int
     v_init: tuple = None          # initial membrane potentials, default v_rest
     threads: int = 1              # NEST threads (set by the runner from the cores given)
+    schedule: tuple = ()          # ((t, v_rest per unit), ...): resting potentials from t ms on
 
     @classmethod
     def unconnected(cls, neuron_model, neuron_params, v_rest, noise, dt, t_stop, seed):
@@ -166,6 +167,8 @@ class NetworkTask:
         """Independent copies of this network in one run, copy k with resting
         potentials ``v_rest_rows[k]``; unit i of copy k becomes unit
         ``k * n_units + i``, and copies share no synapses."""
+        if self.schedule:
+            raise ValueError("copies of a network hold their resting potentials: no schedule")
         n = len(self.v_rest)
         k = len(v_rest_rows)
         offsets = [c * n for c in range(k)]
