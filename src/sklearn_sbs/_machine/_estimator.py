@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import boltzmann
 from .._serialization import JSONFileMixin
+from .._simulation import build_in_session
 from .._validation import NestedParamsMixin, Number, check_boltzmann, check_joint_size, check_units
 from ..metrics import dkl
 from ..sources import NOISE_PARAMETER
@@ -409,6 +410,39 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
                                                duration, draw_seeds(rng, self.n_chains), initial_v,
                                                windows)
         return self.sampled_run_.states()
+
+    def to_pynn(self, sim):
+        """Build the fitted network into your own PyNN session, to be part of a larger model.
+
+        The neurons (one population per neuron group, viewed in unit order),
+        their translated resting potentials, the synapses with their translated
+        weights and each unit's background noise (NEST generators connected to
+        the neurons, independent trains) are created in ``sim``'s NEST kernel;
+        simulated for ``burn_in + duration`` ms they sample what :meth:`sample`
+        samples.  Unlike every other method this one runs NEST in your process:
+        you asked for it.  Record and run it as any PyNN network.
+
+        Parameters
+        ----------
+        sim : module
+            ``pyNN.nest``, already set up with the machine's time step (``dt``)
+            and a ``min_delay`` not above its synaptic delay.
+
+        Returns
+        -------
+        units : pyNN.nest.Assembly
+            Cell i is unit i (a view per run of units of one neuron group).
+
+        Examples
+        --------
+        >>> import pyNN.nest as sim                              # doctest: +SKIP
+        >>> sim.setup(timestep=0.1, min_delay=0.1, rng_seed=1)   # doctest: +SKIP
+        >>> units = bm.to_pynn(sim)                              # doctest: +SKIP
+        >>> units.record("spikes"); sim.run(bm.burn_in + bm.duration)   # doctest: +SKIP
+        """
+        check_is_fitted(self)
+        net = _state.network(self.get_params(deep=False), self.calibrators_)
+        return build_in_session(sim, net.task(self.weights_bio_, self.v_rest_, self.duration, 0))
 
     spikes_ = property(lambda self: self.sampled_run_.spikes,
                        doc="The spikes of each chain of the last ``sample`` (SpikeTrains).")

@@ -16,8 +16,19 @@ from ._tasks import (
     SinusoidalPoissonSpec, SpikeTrainSpec, SynapseSpec, params_tuple,
 )
 
+
+
+def build_in_session(sim, task):
+    """Build ``task``'s network into the caller's own PyNN session ``sim``
+    (``pyNN.nest``, set up): the one call that simulates in the caller's
+    process, because the caller asked for it.  A PyNN Assembly, cell i = unit i."""
+    from ._backend import build_in_session as build
+
+    return build(sim, task)
+
+
 __all__ = [
-    "run_tasks", "prestart", "stop_workers", "SimulationError", "NetworkSession", "FreeMembraneTask", "NetworkTask", "SynapseSpec",
+    "build_in_session", "run_tasks", "prestart", "stop_workers", "SimulationError", "NetworkSession", "FreeMembraneTask", "NetworkTask", "SynapseSpec",
     "params_tuple", "PoissonSpec", "SinusoidalPoissonSpec", "PiecewisePoissonSpec",
     "SpikeTrainSpec", "PoolSpec", "NoiseNetworkSpec",
 ]

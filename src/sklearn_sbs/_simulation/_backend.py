@@ -69,7 +69,7 @@ def _create_generator(nest, spec):
     return nest.Create(model, params={k: list(v) if isinstance(v, tuple) else v for k, v in params})
 
 
-def _connect_noise(nest, nodes, noise, dt, shared):
+def _connect_noise(sim, nest, nodes, noise, dt, shared):
     """Connect every background spec in ``noise`` to ``nodes``.
 
     One Poisson generator per distinct rate, whatever the number of neurons:
@@ -101,7 +101,7 @@ def _connect_noise(nest, nodes, noise, dt, shared):
                          _nest.connection_rule("FixedNumberPreConnector", n=spec.indegree),
                          syn_spec=syn)
         elif isinstance(spec, NoiseNetworkSpec):
-            exc, inh = _noise_network(nest, spec, dt, shared)
+            exc, inh = _noise_network(sim, nest, spec, dt, shared)
             source = exc if spec.receptor == "excitatory" else inh
             nest.Connect(source, nodes,
                          _nest.connection_rule("FixedNumberPreConnector", n=spec.indegree),
@@ -110,12 +110,11 @@ def _connect_noise(nest, nodes, noise, dt, shared):
             raise TypeError(f"unknown noise spec {spec!r}")
 
 
-def _noise_network(nest, spec, dt, shared):
+def _noise_network(sim, nest, spec, dt, shared):
     """The random E/I network of a NoiseNetworkSpec, built once per run."""
     key = ("network", spec.n_exc, spec.n_inh, spec.neuron_params, spec.connectivity,
            spec.weight_ee, spec.g, spec.rate_ext, spec.weight_ext)
     if key not in shared:
-        sim = _simulator()[0]
         params = dict(spec.neuron_params)
         exc = sim.Population(spec.n_exc, sim.IF_curr_exp(**params)).node_collection
         inh = sim.Population(spec.n_inh, sim.IF_curr_exp(**params)).node_collection
@@ -141,7 +140,7 @@ def run_free_membrane(task):
         pop.set(v_rest=params["v_rest"])
         pop.initialize(v=params["v_rest"])
         nodes = pop.node_collection
-        _connect_noise(nest, nodes, task.noise, task.dt, {})
+        _connect_noise(sim, nest, nodes, task.noise, task.dt, {})
         meter = nest.Create(
             "multimeter",
             params={"record_from": ["V_m"], "interval": task.record_dt, "start": task.t_start},
@@ -182,32 +181,14 @@ class LiveNetwork:
     def __init__(self, task):
         self.sim, nest = _setup(task)
         self.nest = nest
-        n_units = len(task.v_rest)
-        v_rest = np.asarray(task.v_rest, dtype=np.float64)
-        v_init = v_rest if task.v_init is None else np.asarray(task.v_init, dtype=np.float64)
-        node_of_unit = np.empty(n_units, dtype=np.int64)
-        for model, params, units in task.groups:
-            units = np.asarray(units, dtype=np.int64)
-            pop = _population(self.sim, model, params, units.size)
-            pop.set(v_rest=v_rest[units])
-            pop.initialize(v=v_init[units])
-            node_of_unit[units] = np.asarray(pop.node_collection.tolist(), dtype=np.int64)
-        # units with the same background share its generators (still independent trains)
-        by_noise = {}
-        for unit, specs in enumerate(task.noise):
-            by_noise.setdefault(specs, []).append(unit)
-        shared = {}
-        for specs, units in by_noise.items():
-            nodes = nest.NodeCollection(sorted(node_of_unit[units].tolist()))
-            _connect_noise(nest, nodes, specs, task.dt, shared)
+        node_of_unit, _, self.synapse_nodes = _build(self.sim, nest, task)
         units_nc = nest.NodeCollection(sorted(node_of_unit.tolist()))
-        self.synapse_nodes = _connect_units(nest, task, node_of_unit) if len(task.pre) else None
         self._connections = None
         self.connection_param_names = {name for name, _ in task.connection_params}
         self.recorder = nest.Create("spike_recorder")
         nest.Connect(units_nc, self.recorder)
         self.lookup = np.full(int(node_of_unit.max()) + 1, -1, dtype=np.int64)
-        self.lookup[node_of_unit] = np.arange(n_units)
+        self.lookup[node_of_unit] = np.arange(len(task.v_rest))
         self.units_nc = units_nc
         self.unit_of_node = self.lookup[np.asarray(units_nc.tolist(), dtype=np.int64)]
 
@@ -267,6 +248,70 @@ class LiveNetwork:
 
     def close(self):
         self.sim.end()
+
+
+def _build(sim, nest, task):
+    """The task's network in the current NEST kernel: one population per neuron
+    group, the units' background noise and the unit-to-unit synapses.  Returns
+    each unit's NEST node, the populations (in the order of ``task.groups``) and
+    the synapses' (pre, post) nodes (None without any)."""
+    v_rest = np.asarray(task.v_rest, dtype=np.float64)
+    v_init = v_rest if task.v_init is None else np.asarray(task.v_init, dtype=np.float64)
+    node_of_unit = np.empty(len(v_rest), dtype=np.int64)
+    populations = []
+    for model, params, units in task.groups:
+        units = np.asarray(units, dtype=np.int64)
+        pop = _population(sim, model, params, units.size)
+        pop.set(v_rest=v_rest[units])
+        pop.initialize(v=v_init[units])
+        node_of_unit[units] = np.asarray(pop.node_collection.tolist(), dtype=np.int64)
+        populations.append(pop)
+    # units with the same background share its generators (still independent trains)
+    by_noise = {}
+    for unit, specs in enumerate(task.noise):
+        by_noise.setdefault(specs, []).append(unit)
+    shared = {}
+    for specs, units in by_noise.items():
+        nodes = nest.NodeCollection(sorted(node_of_unit[units].tolist()))
+        _connect_noise(sim, nest, nodes, specs, task.dt, shared)
+    synapse_nodes = _connect_units(nest, task, node_of_unit) if len(task.pre) else None
+    return node_of_unit, populations, synapse_nodes
+
+
+def _in_unit_order(task, populations):
+    """Views of the groups' populations, one per run of consecutive units of a
+    group, in unit order: as an Assembly, cell i is unit i."""
+    where = {}                         # unit -> (group, index in its population)
+    for g, (_, _, units) in enumerate(task.groups):
+        for k, unit in enumerate(units):
+            where[unit] = (g, k)
+    runs = []                          # [group, [indices]]
+    for unit in range(len(task.v_rest)):
+        g, k = where[unit]
+        if runs and runs[-1][0] == g and runs[-1][1][-1] == k - 1:
+            runs[-1][1].append(k)
+        else:
+            runs.append([g, [k]])
+    return [populations[g][np.asarray(indices)] for g, indices in runs]
+
+
+def build_in_session(sim, task):
+    """The task's network built into the caller's PyNN session ``sim`` (already set
+    up, its time step the task's): a PyNN Assembly whose cell i is unit i."""
+    import nest
+
+    if getattr(sim, "__name__", None) != "pyNN.nest":
+        raise TypeError(f"sim must be the pyNN.nest module (set up), got {sim!r}")
+    dt = float(sim.get_time_step())
+    if abs(dt - task.dt) > 1e-9 * task.dt:
+        raise ValueError(f"the PyNN session's time step is {dt:g} ms but the machine samples at "
+                         f"dt = {task.dt:g} ms: sim.setup(timestep={task.dt:g}, ...)")
+    if float(sim.get_min_delay()) > task.delay:
+        raise ValueError(f"the PyNN session's min_delay {sim.get_min_delay():g} ms exceeds the "
+                         f"machine's synaptic delay {task.delay:g} ms: sim.setup(min_delay="
+                         f"{task.delay:g}, ...)")
+    _, populations, _ = _build(sim, nest, task)
+    return sim.Assembly(*_in_unit_order(task, populations), label="sklearn_sbs units")
 
 
 def _set_nodes(nodes, per_node):
