@@ -284,8 +284,8 @@ def test_default_fit_corrects_the_translation(frozen_calibrator):
     plain.sample()
     assert plain.correction_errors_ == []
     np.testing.assert_array_equal(plain.weights_effective_, W)
-    corrected = SpikingBoltzmannMachine(W, b, **kw).fit()              # the default: 4 rounds
-    assert len(corrected.correction_errors_) == 4
+    corrected = SpikingBoltzmannMachine(W, b, **kw).fit()              # the default: 6 rounds
+    assert len(corrected.correction_errors_) == 6
     assert not hasattr(corrected, "spikes_")          # nothing sampled with stale values
     assert not np.allclose(corrected.weights_effective_, W)
     np.testing.assert_array_equal(corrected.weights_theo_, W)      # the target is unchanged

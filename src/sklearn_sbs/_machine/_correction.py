@@ -27,7 +27,11 @@ values carry the noise of all the averaged samples, not of the last round's.  Fo
 2.5 ``sample()`` runs instead of 2 (four rounds of ``duration / 2``), the error of
 the visible marginals went from 1.62x to 1.04x Gibbs's on a digits RBM with 100
 hidden units and from 1.55x to 1.44x on a sparse 100-unit machine; a 64+32 RBM
-kept a systematic offset, 1.75x (benchmarks/RESULTS.md).
+kept an offset, 1.75x.  That offset is the iteration's, not the samples' noise:
+on that RBM, 4 rounds with twice the samples (5 runs) gave 1.45x, 6 rounds with
+less (4.5 runs) 1.22x, and 6 rounds of ``duration / 4`` (2.25 runs, the
+default since) 1.23x -- the number of Newton steps, not their length, limits
+it (benchmarks/RESULTS.md).
 """
 
 import numpy as np
@@ -45,6 +49,9 @@ _NEWTON_STEPS = 12
 _TOLERANCE = 1e-4               # theoretical units: far below a round's noise
 #: Rounds of SHORT_ROUND x correction_duration (full steps), then LONG_ROUND x (averaged).
 SHORT_ROUNDS, SHORT_ROUND, LONG_ROUND = 2, 0.5, 2.0
+#: correction_duration=None: this share of ``duration``.  With the default 6 rounds the
+#: correction samples 2.25 ``sample()`` runs: two of duration/8, four of duration/2.
+DURATION_SHARE = 0.25
 
 
 def _fit_logistic(X, y, prior, precision):
@@ -110,6 +117,11 @@ def receptor_slopes(W_real, w_eff, mask):
                         MIN_SLOPE, MAX_SLOPE)
         slopes = np.where(receptor, slope[None, :], slopes)
     return slopes
+
+
+def default_base(duration):
+    """``correction_duration`` when None: DURATION_SHARE of ``duration``."""
+    return DURATION_SHARE * duration
 
 
 def round_durations(base, rounds, dt):

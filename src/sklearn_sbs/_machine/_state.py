@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 from .._logging import report
 from .._validation import check_energy_scale
 from . import _learning
-from ._correction import correct, round_durations
+from ._correction import correct, default_base, round_durations
 from ._inference import MAX_UNITS_PER_RUN, clamp_schedule, clamped_values
 from ._network import SamplerNetwork, draw_seeds
 from ._values import warn_unreachable
@@ -152,10 +152,10 @@ def correction_seeds(random_state, n_chains):
 def corrected_by_fit(params, state):
     """The state with its effective values corrected toward the target by
     ``correction_rounds`` runs per chain: two of half ``correction_duration``
-    (default: half of ``duration``), then twice it (see :mod:`._correction`)."""
+    (default: a quarter of ``duration``), then twice it (see :mod:`._correction`)."""
     tr, net = translation(state), network(params, state["calibrators_"])
     rng, excluded = correction_seeds(params["random_state"], params["n_chains"])
-    base = params["correction_duration"] or 0.5 * params["duration"]
+    base = params["correction_duration"] or default_base(params["duration"])
     durations = round_durations(base, params["correction_rounds"], net.dt)
     # states every tau_on / 2: correlated, but twice the samples of the tau_on grid
     step = 0.5 * float(state["tau_on_"].min())
