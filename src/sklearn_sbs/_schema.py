@@ -26,7 +26,7 @@ from ._serialization import NOISE_CLASSES
 from ._validation import _describe, validate_nested
 
 __all__ = ["Dim", "Number", "Array", "OneOf", "anything", "json_object", "join", "check_header",
-           "check_fields", "check_params", "object_field", "noise_field", "saved_random_state"]
+           "check_fields", "check_params", "object_field", "noise_field", "noise_or_list_field", "saved_random_state"]
 
 
 def join(path, name):
@@ -297,6 +297,13 @@ def object_field(value, path, classes, context, decoders=None):
 def noise_field(value, path, context):
     """A noise source (see :func:`object_field`), or None."""
     return None if value is None else object_field(value, path, NOISE_CLASSES, context)
+
+
+def noise_or_list_field(value, path, context):
+    """A noise source, a list of them (one per unit), or None."""
+    if isinstance(value, list):
+        return [object_field(v, f"{path}[{k}]", NOISE_CLASSES, context) for k, v in enumerate(value)]
+    return noise_field(value, path, context)
 
 
 def saved_memory(value, name, owner):

@@ -23,6 +23,7 @@ from .neurons import get_model
 __all__ = [
     "PoissonNoise", "SinusoidalPoissonNoise", "PiecewisePoissonNoise", "SpikeTrainNoise",
     "PoissonPoolNoise", "NoiseNetwork", "PoissonInput", "default_noise", "NOISE_PARAMETER",
+    "NOISE_PER_UNIT_PARAMETER",
 ]
 
 _RECEPTORS = (("excitatory", "exc"), ("inhibitory", "inh"))
@@ -75,6 +76,9 @@ class _NoiseInstance(HasMethods):
 #: The constraints of a ``noise`` parameter (of a machine or a calibrator): a noise
 #: source object or None.
 NOISE_PARAMETER = [_NoiseInstance(), None]
+#: A machine's ``noise`` may also be a list with one source per unit (checked element
+#: by element, as ``noise[k]``).
+NOISE_PER_UNIT_PARAMETER = NOISE_PARAMETER + [list, tuple]
 
 
 class _NoiseSource(BaseEstimator):

@@ -106,17 +106,17 @@ def _zero(value):
     return arr.size == 0 or not np.any(arr)
 
 
-def _silencing(noise, tag):
+def _silencing(noise, tag, path):
     """The parameters that leave a receptor silent: its own that are zero (or empty),
     else shared ones."""
     params = noise.get_params(deep=False)
     own = [k for k, v in params.items() if k.endswith(f"_{tag}") and _zero(v)]
     shared = [k for k, v in params.items() if not k.endswith(("_exc", "_inh")) and _zero(v)]
     names = own or shared
-    return " and ".join(f"noise__{k}={params[k]!r}" for k in names) or f"noise={noise!r}"
+    return " and ".join(f"{path}__{k}={params[k]!r}" for k in names) or f"{path}={noise!r}"
 
 
-def check_sampling_noise(noise, units):
+def check_sampling_noise(noise, units, path="noise"):
     """A ``noise`` override must drive every receptor the calibrations' noise drove
     (the translation assumes that drive), and make samplers of the units' neurons
     as a calibration would accept them (free-membrane theory)."""
@@ -125,7 +125,7 @@ def check_sampling_noise(noise, units):
         if calibrated and _drive(noise, receptor) <= 0:
             owner, noise_used = calibrated[0][0], calibrated[0][3]
             raise ValueError(
-                f"{_silencing(noise, tag)} leaves the {receptor} receptor without background "
+                f"{_silencing(noise, tag, path)} leaves the {receptor} receptor without background "
                 f"while sampling, but the units were calibrated with {receptor} noise "
                 f"({owner}: {noise_used!r}), which the translation of weights and biases "
                 "assumes: give the receptor a rate and a weight > 0, or calibrate with this noise"
@@ -142,7 +142,7 @@ def check_sampling_noise(noise, units):
             finding, weak = problem
             advice = ("raise its rates or weights" if weak else
                       "lower its rates or weights, or balance excitation and inhibition")
-            raise ValueError(f"noise={noise!r} is too {'weak' if weak else 'strong'} for the "
+            raise ValueError(f"{path}={noise!r} is too {'weak' if weak else 'strong'} for the "
                              f"neurons of {owner}: {finding} (free-membrane theory); {advice}")
 
 
@@ -185,19 +185,51 @@ def check_machine(estimator, calibrators=None, duration=None):
     """
     estimator._validate_params()        # again: set_params may have come after fit
     params = estimator.get_params(deep=False)
-    for name in ("noise", "synapse"):
-        validate_nested(params[name], name, estimator)
+    noises = noise_per_unit(params, calibrators)
+    for path, noise in noises:
+        validate_nested(noise, path, estimator)
+    validate_nested(params["synapse"], "synapse", estimator)
     units = _units(params, estimator, calibrators)
     dt, origin = machine_dt(params["dt"], units)
     for owner, _, neuron_params, noise, unit_dt, calibrated in units:
         check_refractory(dt, neuron_params["tau_refrac"], f"{owner}'s neuron", origin)
         if calibrated:          # the calibration runs on the calibrator's own grid
             check_noise_grid(noise, f"{owner}__noise", unit_dt, f" ({owner}__dt)")
-        if params["noise"] is None:
+        if not noises:
             check_noise_grid(noise, f"{owner}__noise", dt, origin)
     for name, value, zero, why in _durations(params, duration):
         check_time_grid(value, name, dt, zero=zero, why=why, dt_origin=origin)
-    if params["noise"] is not None:
-        check_noise_grid(params["noise"], "noise", dt, origin)
-        check_sampling_noise(params["noise"], units)
+    for k, (path, noise) in enumerate(noises):
+        check_noise_grid(noise, path, dt, origin)
+        # each unit's source against its own calibration, one source for all: all of them
+        mine = units if len(noises) == 1 else [units[_calibrator_index(params, calibrators, k)]]
+        check_sampling_noise(noise, mine, path)
     return dt
+
+
+def noise_per_unit(params, calibrators=None):
+    """(path, source) of the ``noise`` parameter: none (None), one for every unit, or
+    one per unit (a list: ``noise[k]``, as many as the units when that is known)."""
+    noise = params["noise"]
+    if noise is None:
+        return []
+    if not isinstance(noise, (list, tuple)):
+        return [("noise", noise)]
+    n_units = len(calibrators) if calibrators is not None else (
+        len(params["calibrator"]) if isinstance(params["calibrator"], (list, tuple)) else
+        None if params["biases"] is None else len(np.atleast_1d(params["biases"])))
+    if n_units is not None and len(noise) != n_units:
+        raise ValueError(f"noise holds {len(noise)} sources, but the machine has {n_units} units: "
+                         "give one source per unit, or one source for all")
+    for k, source in enumerate(noise):
+        if not NOISE_PARAMETER[0].is_satisfied_by(source):
+            raise TypeError(f"noise[{k}] must be {NOISE_PARAMETER[0]}, got {source!r}")
+    return [(f"noise[{k}]", source) for k, source in enumerate(noise)]
+
+
+def _calibrator_index(params, calibrators, unit):
+    """Which of ``_units``'s distinct calibrators ``unit`` uses."""
+    if calibrators is not None:
+        distinct = list({id(c): c for c in calibrators})
+        return distinct.index(id(calibrators[unit]))
+    return unit if isinstance(params["calibrator"], (list, tuple)) else 0

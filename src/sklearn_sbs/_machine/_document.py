@@ -61,7 +61,9 @@ def to_document(machine):
         params["calibrator"] = [_calibrator_doc(c, f"calibrator[{i}]") for i, c in enumerate(cal)]
     elif cal is not None:
         params["calibrator"] = _calibrator_doc(cal, "calibrator")
-    params["noise"] = None if params["noise"] is None else noise_to_dict(params["noise"])
+    noise = params["noise"]
+    params["noise"] = (None if noise is None else [noise_to_dict(n) for n in noise]
+                       if isinstance(noise, (list, tuple)) else noise_to_dict(noise))
     params["synapse"] = _synapse_to_plain(params["synapse"])
     params["memory"] = _schema.saved_memory(params["memory"], "memory", _OWNER)
     doc = {"format": FORMAT, "version": VERSION, "params": to_plain(params)}
@@ -107,7 +109,7 @@ def _check_calibrator_list(calibrator, context):
 _GIVEN = _schema.Dim("unit")          # the weights and biases parameters'
 _PARAMS = {
     "calibrator": _calibrator_param,
-    "noise": _schema.noise_field,
+    "noise": _schema.noise_or_list_field,
     "synapse": _synapse_param,
     "weights": _schema.Array((_GIVEN, _GIVEN), nullable=True),
     "biases": _schema.Array((_GIVEN,), nullable=True),

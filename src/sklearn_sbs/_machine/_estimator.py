@@ -22,7 +22,7 @@ from .._serialization import JSONFileMixin
 from .._simulation import build_in_session
 from .._validation import NestedParamsMixin, Number, check_boltzmann, check_joint_size, check_units
 from ..metrics import dkl
-from ..sources import NOISE_PARAMETER
+from ..sources import NOISE_PER_UNIT_PARAMETER
 from ..synapses import StaticSynapse, TsodyksMarkramSynapse
 from . import _document, _learning, _state
 from ._checks import check_machine
@@ -45,7 +45,7 @@ _PARAMETER_CONSTRAINTS = {
     "duration": [_POSITIVE],
     "burn_in": [Number(numbers.Real, 0, None, closed="left")],
     "dt": [_POSITIVE, None],
-    "noise": NOISE_PARAMETER,
+    "noise": NOISE_PER_UNIT_PARAMETER,
     "n_chains": [Number(numbers.Integral, 1, None, closed="left")],
     "correction_rounds": [Number(numbers.Integral, 0, None, closed="left")],
     "correction_duration": [_POSITIVE, None],
@@ -139,9 +139,10 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     dt : float, default=None
         Time step in ms (the delay and every duration are multiples of it, and it
         divides tau_refrac); None: the calibrators' ``dt``.
-    noise : noise source, default=None
-        Background while sampling (:mod:`sklearn_sbs.sources`); None: each
-        calibrator's.
+    noise : noise source or list of them, default=None
+        Background while sampling (:mod:`sklearn_sbs.sources`), of every
+        unit or one per unit (``noise[k]``: unit k's own, e.g. its own
+        ``SpikeTrainNoise`` trains); None: each calibrator's.
     n_chains : int, default=1
         Independent networks (different seeds), pooled.
     correction_rounds : int, default=6

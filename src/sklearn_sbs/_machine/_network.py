@@ -39,8 +39,9 @@ class SamplerNetwork:
         calibrators' common dt.
     burn_in : float
         Simulated time before the sampled window, ms.
-    noise : noise source or None
-        Background of every unit; None: each calibrator's own.
+    noise : noise source, list of them, or None
+        Background of every unit, or of each unit (a list); None: each
+        calibrator's own.
     """
 
     def __init__(self, translation, synapse, delay, dt, burn_in, noise):
@@ -61,7 +62,13 @@ class SamplerNetwork:
             fixed = params_tuple(neurons.shared_params(c.neuron_params_))
             groups.setdefault((c.neuron_model, fixed), []).append(j)
         self.groups = tuple((m, p, tuple(u)) for (m, p), u in groups.items())
-        sources = [noise if noise is not None else c.noise_ for c in cals]
+        if isinstance(noise, (list, tuple)):         # one per unit
+            if len(noise) != len(cals):
+                raise ValueError(f"noise holds {len(noise)} sources, but the machine has "
+                                 f"{len(cals)} units: give one source per unit, or one for all")
+            sources = list(noise)
+        else:
+            sources = [noise if noise is not None else c.noise_ for c in cals]
         distinct = {id(source): source for source in sources}   # units usually share one
         specs = {key: source.simulation_specs() for key, source in distinct.items()}
         self.noise = tuple(specs[id(source)] for source in sources)
