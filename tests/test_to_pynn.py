@@ -83,3 +83,19 @@ def test_sim_must_be_pynn_nest(frozen_calibrator, tmp_path):
                                  correction_rounds=0).fit()
     with pytest.raises(TypeError, match="sim must be the pyNN.nest module"):
         bm.to_pynn(np)
+
+
+def test_a_session_with_another_spike_precision_is_refused_where_it_matters(tmp_path):
+    from sklearn.frozen import FrozenEstimator
+
+    from sklearn_sbs import LIFSamplerCalibrator
+
+    # PyNN's default is "off_grid", which gives current-based models their precise version
+    cal = LIFSamplerCalibrator("IF_curr_exp", duration=1000.0, n_points=12, random_state=0).fit()
+    bm = SpikingBoltzmannMachine(W, B, calibrator=FrozenEstimator(cal), duration=100.0,
+                                 correction_rounds=0).fit()
+    path = tmp_path / "machine.json"
+    bm.save(path)
+    result, _ = run_in_pynn(path)
+    assert result.returncode != 0
+    assert "spike_precision is 'off_grid' but the machine samples with 'on_grid'" in result.stderr

@@ -171,6 +171,11 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         Simulation time step in ms; must divide ``duration``, ``burn_in`` and
         the neuron's ``tau_refrac`` (which is at least one step).  The on-time
         must be shorter than ``duration``.
+    spike_precision : {"on_grid", "off_grid"}, default="on_grid"
+        PyNN's option for NEST: "off_grid" simulates the current-based models
+        with NEST's precise versions (spike times between the steps, e.g.
+        ``iaf_psc_exp_ps``); conductance-based ones have none and spike on the
+        grid either way.  A machine samples with its calibrators' precision.
     duration : float, default=6000.0
         Measured time per resting potential in ms (after the burn-in).  With
         the default ``n_points`` this reproduces v_p05 within 0.05 mV and alpha
@@ -234,11 +239,15 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
     True
     """
 
+    # parameters that documents of this version may lack (written before them)
+    _parameters_added = ("spike_precision",)
+
     _parameter_constraints = {
         "neuron_model": [StrOptions(set(neurons.NEURON_MODELS))],
         "neuron_params": [dict, None],
         "noise": NOISE_PARAMETER,
         "dt": [Interval(numbers.Real, 0, None, closed="neither")],
+        "spike_precision": [StrOptions({"on_grid", "off_grid"})],
         "duration": [Interval(numbers.Real, 0, None, closed="neither")],
         "burn_in": [Interval(numbers.Real, 0, None, closed="left")],
         "n_points": [Interval(numbers.Integral, 3, None, closed="left")],
@@ -254,6 +263,7 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         noise=None,
         *,
         dt=0.1,
+        spike_precision="on_grid",
         duration=6000.0,
         burn_in=100.0,
         n_points=64,
@@ -265,6 +275,7 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         self.neuron_params = neuron_params
         self.noise = noise
         self.dt = dt
+        self.spike_precision = spike_precision
         self.duration = duration
         self.burn_in = burn_in
         self.n_points = n_points
@@ -327,7 +338,7 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         t_stop = self.burn_in + self.duration
         tasks = [
             NetworkTask.unconnected(self.neuron_model, fixed, tuple(v_rest[idx]), specs,
-                                    float(self.dt), float(t_stop), int(seed))
+                                    float(self.dt), float(t_stop), int(seed), self.spike_precision)
             for idx, seed in zip(chunks, seeds)
         ]
         # one thread each: a calibration depends on its seed only, wherever it runs
@@ -658,3 +669,138 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
                 )
             est.__dict__.update(fitted)
         return est
+
+    @classmethod
+    def load_sbs(cls, path):
+        """A fitted calibrator from a calibration saved by the original sbs library.
+
+        Reads the JSON file the original library (spike-based-sampling,
+        ``LIFsampler.write_config``) writes for a calibrated sampler, checks every
+        field, and returns a fitted calibrator with the same neuron, noise, time
+        step and logistic: ready to be frozen into a machine
+        (``sklearn.frozen.FrozenEstimator``) without calibrating again.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The original's ``SamplerConfiguration`` JSON file.
+
+        Returns
+        -------
+        calibrator : LIFSamplerCalibrator
+            Fitted.  Parameters: the original's neuron model and parameters,
+            its Poisson sources as :class:`~sklearn_sbs.sources.PoissonNoise`
+            (signed weights become magnitudes per receptor; units are PyNN's in
+            both libraries), ``dt``, ``duration``, ``burn_in`` (its
+            ``burn_in_time``), ``n_points`` (its ``num_samples``) and
+            ``spike_precision`` (its ``sim_setup_kwargs["spike_precision"]``,
+            else PyNN's default for NEST, ``"off_grid"``).
+            Fitted attributes: ``v_p05_`` and ``alpha_`` from its ``fit``
+            (the same logistic as ours), ``v_rest_`` its grid ``V_rest_min`` to
+            ``V_rest_max`` in ``num_samples`` points and ``p_on_`` its
+            ``samples_p_on``.  What it did not store is derived as ``fit`` does
+            it: ``p_on_std_`` binomial errors from the fitted curve,
+            ``v_p05_err_`` and ``alpha_err_`` the fit's linearised standard
+            errors given that measurement (inf where it does not constrain
+            them), ``theory_v_p05_`` and ``theory_alpha_`` the free-membrane
+            theory's prediction; ``n_rounds_`` is 1.
+
+        Raises
+        ------
+        ValueError
+            For a file that is not UTF-8 JSON, or a field missing, unknown or
+            wrong (the message names the file and the field's path in it, e.g.
+            ``'calibration.fit.alpha'``), a neuron with random refractory
+            times, or a noise source other than the original's
+            ``PoissonSourceConfiguration``.
+
+        Warns
+        -----
+        UserWarning
+            When the file holds settings for sampling that a calibrator does
+            not: a top-level ``source_config`` (noise other than the
+            calibration's; give it as the machine's ``noise``) or
+            ``tso_parameters`` (give them as the machine's ``synapse``).
+
+        See Also
+        --------
+        sklearn_sbs.LIFSamplerCalibrator.load : Read a calibrator saved by this library.
+        sklearn_sbs.LIFSamplerCalibrator.from_json : The same, from a JSON string.
+
+        Notes
+        -----
+        The original measured the activation as spike count times on-time over
+        the duration; values above 1 (possible with a ``tau_refrac_virtual``
+        longer than ``tau_refrac``) are read as 1.  ``sim_name`` and the other
+        ``sim_setup_kwargs`` (threads, ...) are not used.
+
+        Examples
+        --------
+        >>> import json, os, tempfile
+        >>> from sklearn_sbs import LIFSamplerCalibrator
+        >>> neuron = {"_type": "NeuronParametersConductanceExponential",
+        ...           "pynn_model": "IF_cond_exp", "cm": 0.2, "tau_m": 1.0,
+        ...           "tau_refrac": 10.0, "tau_syn_E": 10.0, "tau_syn_I": 10.0,
+        ...           "e_rev_E": 0.0, "e_rev_I": -100.0, "i_offset": 0.0,
+        ...           "v_rest": -50.0, "v_reset": -50.01, "v_thresh": -50.0,
+        ...           "tau_refrac_virtual": None}
+        >>> calibration = {
+        ...     "_type": "Calibration", "sim_name": "pyNN.nest",
+        ...     "sim_setup_kwargs": {"spike_precision": "on_grid"},
+        ...     "duration": 1e5, "dt": 0.1, "burn_in_time": 500.0,
+        ...     "V_rest_min": -52.0, "V_rest_max": -49.0, "num_samples": 4,
+        ...     "samples_p_on": [0.11, 0.31, 0.61, 0.85],
+        ...     "fit": {"_type": "Fit", "alpha": 0.8, "v_p05": -50.6},
+        ...     "source_config": {"_type": "PoissonSourceConfiguration",
+        ...                       "rates": [3000.0, 3000.0], "weights": [-0.001, 0.001]}}
+        >>> document = {"_type": "SamplerConfiguration", "neuron_parameters": neuron,
+        ...             "calibration": calibration, "source_config": None,
+        ...             "tso_parameters": None}
+        >>> path = os.path.join(tempfile.mkdtemp(), "sampler.json")
+        >>> with open(path, "w") as f:
+        ...     json.dump(document, f)
+        >>> cal = LIFSamplerCalibrator.load_sbs(path)
+        >>> cal.v_p05_, cal.alpha_, cal.noise_
+        (-50.6, 0.8, PoissonNoise())
+        >>> float(cal.predict([[-50.6]])[0])
+        0.5
+        """
+        import os
+
+        from . import _sbs_format
+        from ._serialization import read_text
+
+        name = os.fspath(path)
+        try:
+            doc = json.loads(read_text(path))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{name}: not a valid JSON document: {exc}") from None
+        try:
+            sbs = _sbs_format.read_sampler_configuration(doc)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+        params = {k: v for k, v in sbs.neuron_params.items()
+                  if not (k == "tau_refrac_virtual" and v is None)}
+        est = cls(sbs.neuron_model, params, sbs.noise, dt=sbs.dt,
+                  spike_precision=sbs.spike_precision, duration=sbs.duration,
+                  burn_in=sbs.burn_in, n_points=sbs.v_rest.size)
+        v05, alpha = theory.predicted_activation(sbs.neuron_model, sbs.neuron_params, sbs.noise)
+        if not np.isfinite(alpha) or alpha <= MIN_ALPHA or not np.isfinite(v05):
+            raise ValueError(
+                f"{name}: field 'calibration.source_config': the free-membrane theory of this "
+                f"neuron under this noise is no sampler (v_p05 = {v05:.3g} mV, alpha = "
+                f"{alpha:.3g} mV), which sklearn-sbs does not calibrate")
+        tau_on = neurons.on_time(sbs.neuron_params)
+        std = est._binomial_std(logistic(sbs.v_rest, sbs.v_p05, sbs.alpha), tau_on)
+        err = _sbs_format.fit_errors(sbs.v_rest, sbs.p_on, std, sbs.v_p05, sbs.alpha)
+        est.__dict__.update(
+            v_p05_=sbs.v_p05, alpha_=sbs.alpha, v_rest_=sbs.v_rest, p_on_=sbs.p_on,
+            p_on_std_=std, v_p05_err_=float(err[0]), alpha_err_=float(err[1]),
+            theory_v_p05_=float(v05), theory_alpha_=float(alpha), tau_on_=tau_on, n_rounds_=1,
+            n_features_in_=1, neuron_params_=sbs.neuron_params, noise_=clone(sbs.noise))
+        # what this library's own documents must hold, checked as any saved calibrator is
+        try:
+            return cls.from_json(est.to_json())
+        except ValueError as exc:
+            raise ValueError(f"{name}: the calibration read is not one sklearn-sbs can "
+                             f"hold: {exc}") from None

@@ -273,10 +273,14 @@ class _Param:
 def check_params(values, owner, path, context, decoders=None):
     """The parameters of class ``owner`` from a document: exactly its constructor's
     parameters, each decoded by ``decoders[name](value, path, context)`` if given
-    (JSON to object), then checked against ``owner._parameter_constraints``."""
+    (JSON to object), then checked against ``owner._parameter_constraints``.  Only
+    the parameters ``owner._parameters_added`` names (added after documents of its
+    version were written) may be missing: such a document was written before they
+    existed, and gets their defaults."""
     decoders = decoders or {}
     schema = {name: _Param(owner, name, decoders.get(name)) for name in owner._get_param_names()}
-    return check_fields(values, schema, path, context)
+    return check_fields(values, schema, path, context,
+                        optional=tuple(getattr(owner, "_parameters_added", ())))
 
 
 def object_field(value, path, classes, context, decoders=None):

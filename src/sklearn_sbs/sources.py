@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from ._validation import ArrayOf, validate_nested
-from .neurons import get_model
+from .neurons import check_neuron_params, get_model
 
 __all__ = [
     "PoissonNoise", "SinusoidalPoissonNoise", "PiecewisePoissonNoise", "SpikeTrainNoise",
@@ -183,43 +183,121 @@ class PoissonNoise(_NoiseSource):
         return tuple(PoissonSpec(i.rate, _sign(i.receptor) * i.weight) for i in self.inputs())
 
 
+def _sequence_lengths_agree(source, prefix, names, what):
+    """Refuse parameters of ``source`` among ``names`` (each a number or a sequence
+    of one value per input) that are sequences of different lengths; a single
+    number (or a sequence of one) holds for every input.  ``what`` names the
+    inputs in the message (e.g. "excitatory input").  Returns the number of inputs."""
+    ref = None
+    for name in names:
+        value = getattr(source, name)
+        size = np.size(value)
+        if size <= 1:
+            continue
+        if ref is None:
+            ref = (name, value, size)
+        elif size != ref[2]:
+            listed = ", ".join(prefix + n for n in names)
+            raise ValueError(
+                f"{prefix}{name}={_floats(value)} has {size} values but {prefix}{ref[0]}="
+                f"{_floats(ref[1])} has {ref[2]}: each of {listed} must be a single number or "
+                f"hold one value per {what} ({ref[2]})"
+            )
+    return 1 if ref is None else ref[2]
+
+
+def _broadcast(value, n):
+    """A valid number or sequence (of one or ``n`` values) as ``n`` floats."""
+    values = _floats(value)
+    return values * (n // len(values))
+
+
+def _indexed(prefix, name, value, k):
+    """``prefix + name``, with ``[k]`` when the parameter is a sequence of several values."""
+    return f"{prefix}{name}[{k}]" if np.size(value) > 1 else f"{prefix}{name}"
+
+
+_FREQUENCY = _NON_NEGATIVE                                    # Hz, finite
+_PHASE = Interval(Real, -360, 360, closed="both")            # degrees
+_FREQUENCIES = ArrayOf(Real, 0, None, closed="left")
+_PHASES = ArrayOf(Real, -360, 360, closed="both")
+
+
 class SinusoidalPoissonNoise(_NoiseSource):
     """Poisson background whose rate oscillates: rate + amplitude·sin(2π f t + phase).
 
-    Every neuron gets its own independent trains.  Theory and calibration see
-    the mean rate.
+    Each receptor gets one input or several: ``rate_exc``, ``amplitude_exc``,
+    ``frequency_exc``, ``phase_exc`` and ``weight_exc`` are each a single number
+    (the same for every excitatory input) or a sequence with one value per
+    excitatory input, and all sequences of a receptor have the same length
+    (likewise ``*_inh``).  ``frequency`` and ``phase`` are the shorthand for
+    every input of a receptor whose ``frequency_*``/``phase_*`` is None.
+
+    Every neuron gets its own independent trains; with
+    ``individual_spike_trains=False`` every input is one train that all the
+    neurons given this noise (or an equal one) receive: their noise is then
+    correlated, while distinct inputs stay independent of each other.  Theory
+    and calibration see the mean rates.
 
     Parameters
     ----------
-    rate_exc, rate_inh : float, default=3000.0
-        Mean rates in Hz.
-    amplitude_exc, amplitude_inh : float, default=1000.0
-        Modulation amplitudes in Hz (at most the rate).
+    rate_exc, rate_inh : float or sequence of float, default=3000.0
+        Mean rate(s) in Hz, one per input.
+    amplitude_exc, amplitude_inh : float or sequence of float, default=1000.0
+        Modulation amplitude(s) in Hz, each at most its input's rate.
     frequency : float, default=10.0
-        Modulation frequency in Hz.
+        Modulation frequency in Hz of the inputs whose ``frequency_exc`` /
+        ``frequency_inh`` is None.
     phase : float, default=0.0
-        Phase in degrees.
-    weight_exc, weight_inh : float, default=0.001
-        Weight magnitudes (µS or nA).
+        Phase in degrees (-360 to 360) of the inputs whose ``phase_exc`` /
+        ``phase_inh`` is None.
+    weight_exc, weight_inh : float or sequence of float, default=0.001
+        Weight magnitude(s) (µS or nA), one per input.
+    frequency_exc, frequency_inh : float or sequence of float, default=None
+        Modulation frequency (Hz) of each input of the receptor; None: ``frequency``.
+    phase_exc, phase_inh : float or sequence of float, default=None
+        Phase (degrees) of each input of the receptor; None: ``phase``.
+    individual_spike_trains : bool, default=True
+        Whether every neuron draws its own train from each input (True), or all
+        the neurons given this noise receive one train per input (False).
 
     Examples
     --------
     >>> from sklearn_sbs.sources import SinusoidalPoissonNoise
     >>> [i.rate for i in SinusoidalPoissonNoise(rate_exc=2000.0).inputs()]
     [2000.0, 3000.0]
+
+    Two excitatory inputs of their own frequencies and weights, one inhibitory:
+
+    >>> noise = SinusoidalPoissonNoise(rate_exc=[2000.0, 1000.0], amplitude_exc=[500.0, 0.0],
+    ...                                frequency_exc=[5.0, 20.0], weight_exc=[0.001, 0.002])
+    >>> [(i.rate, i.weight, i.receptor) for i in noise.inputs()]
+    [(2000.0, 0.001, 'excitatory'), (1000.0, 0.002, 'excitatory'), (3000.0, 0.001, 'inhibitory')]
+    >>> [(s.amplitude, s.frequency) for s in noise.simulation_specs()]
+    [(500.0, 5.0), (0.0, 20.0), (1000.0, 10.0)]
+    >>> noise.set_params(amplitude_exc=1500.0).inputs()
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid parameters of SinusoidalPoissonNoise: amplitude_exc=1500.0 must not \
+exceed rate_exc[1]=1000.0 (the rate must stay >= 0)
     """
 
     _parameter_constraints = {
-        "rate_exc": [_RATE], "rate_inh": [_RATE],
-        "amplitude_exc": [_RATE], "amplitude_inh": [_RATE],
-        "frequency": [_NON_NEGATIVE],      # at most 1 / (2 dt): see grid_frequencies
-        "phase": [Interval(Real, -360, 360, closed="both")],          # degrees
-        "weight_exc": [_WEIGHT], "weight_inh": [_WEIGHT],
+        "rate_exc": [_RATE, _RATES], "rate_inh": [_RATE, _RATES],
+        "amplitude_exc": [_RATE, _RATES], "amplitude_inh": [_RATE, _RATES],
+        "frequency": [_FREQUENCY],      # at most 1 / (2 dt): see grid_frequencies
+        "phase": [_PHASE],
+        "weight_exc": [_WEIGHT, _WEIGHTS], "weight_inh": [_WEIGHT, _WEIGHTS],
+        "frequency_exc": [None, _FREQUENCY, _FREQUENCIES],
+        "frequency_inh": [None, _FREQUENCY, _FREQUENCIES],
+        "phase_exc": [None, _PHASE, _PHASES], "phase_inh": [None, _PHASE, _PHASES],
+        "individual_spike_trains": ["boolean"],
     }
 
     def __init__(self, rate_exc=3000.0, rate_inh=3000.0, amplitude_exc=1000.0,
                  amplitude_inh=1000.0, frequency=10.0, phase=0.0, weight_exc=0.001,
-                 weight_inh=0.001):
+                 weight_inh=0.001, *, frequency_exc=None, frequency_inh=None, phase_exc=None,
+                 phase_inh=None, individual_spike_trains=True):
         self.rate_exc = rate_exc
         self.rate_inh = rate_inh
         self.amplitude_exc = amplitude_exc
@@ -228,39 +306,68 @@ class SinusoidalPoissonNoise(_NoiseSource):
         self.phase = phase
         self.weight_exc = weight_exc
         self.weight_inh = weight_inh
+        self.frequency_exc = frequency_exc
+        self.frequency_inh = frequency_inh
+        self.phase_exc = phase_exc
+        self.phase_inh = phase_inh
+        self.individual_spike_trains = individual_spike_trains
+
+    def _per_input_names(self, tag):
+        """The parameters that hold one value per input of receptor ``tag``; the
+        shorthand ``frequency``/``phase`` where the receptor's own one is None."""
+        own = [f"{name}_{tag}" if getattr(self, f"{name}_{tag}") is not None else name
+               for name in ("frequency", "phase")]
+        return [f"rate_{tag}", f"amplitude_{tag}", *own, f"weight_{tag}"]
 
     def grid_frequencies(self):
-        """``{"frequency": frequency}`` (Hz): the grid must resolve the modulation."""
-        return {"frequency": float(self.frequency)}
+        """The modulation frequencies (Hz) the grid must resolve, by parameter:
+        ``{"frequency": frequency}`` by default, ``"frequency_exc[k]"`` and the like
+        for the inputs' own frequencies."""
+        out = {}
+        for _, tag in _RECEPTORS:
+            name = self._per_input_names(tag)[2]
+            value = getattr(self, name)
+            out.update((_indexed("", name, value, k), f) for k, f in enumerate(_floats(value)))
+        return out
 
     def _check_consistency(self, prefix=""):
-        for _, tag in _RECEPTORS:
+        for receptor, tag in _RECEPTORS:
+            names = self._per_input_names(tag)
+            n = _sequence_lengths_agree(self, prefix, names, f"{receptor} input")
             rate, amplitude = getattr(self, f"rate_{tag}"), getattr(self, f"amplitude_{tag}")
-            if amplitude > rate:
-                raise ValueError(
-                    f"{prefix}amplitude_{tag}={amplitude} must not exceed {prefix}rate_{tag}="
-                    f"{rate} (the rate must stay >= 0)"
-                )
+            for k, (r, a) in enumerate(zip(_broadcast(rate, n), _broadcast(amplitude, n))):
+                if a > r:
+                    raise ValueError(
+                        f"{_indexed(prefix, f'amplitude_{tag}', amplitude, k)}={a} must not "
+                        f"exceed {_indexed(prefix, f'rate_{tag}', rate, k)}={r} (the rate must "
+                        "stay >= 0)"
+                    )
 
     def _checked(self):
-        """(receptor, rate, amplitude, weight) per input, validated."""
+        """(receptor, rate, amplitude, frequency, phase, weight) per input, validated."""
         self._validate()
-        return [(receptor, float(getattr(self, f"rate_{tag}")),
-                 float(getattr(self, f"amplitude_{tag}")), float(getattr(self, f"weight_{tag}")))
-                for receptor, tag in _RECEPTORS]
+        out = []
+        for receptor, tag in _RECEPTORS:
+            names = self._per_input_names(tag)
+            n = max(np.size(getattr(self, name)) for name in names)
+            columns = [_broadcast(getattr(self, name), n) for name in names]
+            out.extend((receptor, *values) for values in zip(*columns))
+        return out
 
     def inputs(self):
-        """The mean-rate view used by the theory: a list of :class:`PoissonInput`."""
-        return [PoissonInput(rate, w, receptor) for receptor, rate, _, w in self._checked()]
+        """The mean-rate view used by the theory: one :class:`PoissonInput` per
+        input, excitatory first."""
+        return [PoissonInput(rate, w, receptor) for receptor, rate, _, _, _, w in self._checked()]
 
     def simulation_specs(self):
         """The inputs as simulation specs (signed weights: negative = inhibitory)."""
         from ._simulation import SinusoidalPoissonSpec
 
+        individual = bool(self.individual_spike_trains)
         return tuple(
-            SinusoidalPoissonSpec(rate, amplitude, float(self.frequency), float(self.phase),
-                                  _sign(receptor) * weight)
-            for receptor, rate, amplitude, weight in self._checked()
+            SinusoidalPoissonSpec(rate, amplitude, frequency, phase, _sign(receptor) * weight,
+                                  individual)
+            for receptor, rate, amplitude, frequency, phase, weight in self._checked()
         )
 
 
@@ -366,8 +473,9 @@ class SpikeTrainNoise(_NoiseSource):
     spike_times_exc, spike_times_inh : sequence of sequences of float, or sequence of float
         Spike times in ms (> 0), one sequence per input (may be empty), or one
         sequence of times for a single input.
-    weight_exc, weight_inh : float, default=0.001
-        Weight magnitudes (µS or nA).
+    weight_exc, weight_inh : float or sequence of float, default=0.001
+        Weight magnitudes (µS or nA): one for every train of the receptor, or a
+        sequence with one weight per train.
 
     Examples
     --------
@@ -377,11 +485,14 @@ class SpikeTrainNoise(_NoiseSource):
     1
     >>> len(SpikeTrainNoise([1.0, 2.0], [1.5]).simulation_specs())     # one train each
     2
+    >>> noise = SpikeTrainNoise([[1.0, 2.0], [1.5]], [], weight_exc=[0.001, 0.004])
+    >>> [spec.weight for spec in noise.simulation_specs()]
+    [0.001, 0.004]
     """
 
     _parameter_constraints = {
         "spike_times_exc": _SPIKE_TIMES, "spike_times_inh": _SPIKE_TIMES,
-        "weight_exc": [_WEIGHT], "weight_inh": [_WEIGHT],
+        "weight_exc": [_WEIGHT, _WEIGHTS], "weight_inh": [_WEIGHT, _WEIGHTS],
     }
 
     def __init__(self, spike_times_exc=(), spike_times_inh=(), weight_exc=0.001, weight_inh=0.001):
@@ -390,13 +501,27 @@ class SpikeTrainNoise(_NoiseSource):
         self.weight_exc = weight_exc
         self.weight_inh = weight_inh
 
+    def _check_consistency(self, prefix=""):
+        for _, tag in _RECEPTORS:
+            weight = getattr(self, f"weight_{tag}")
+            n_trains = len(_trains(getattr(self, f"spike_times_{tag}")))
+            if np.ndim(weight) and len(weight) != n_trains:
+                raise ValueError(
+                    f"{prefix}weight_{tag}={_floats(weight)} has {len(weight)} weights but "
+                    f"{prefix}spike_times_{tag} holds {n_trains} trains: {prefix}weight_{tag} "
+                    "must be a single number or hold one weight per train"
+                )
+
     def _checked(self):
         """(receptor, sorted times, weight) per train, validated."""
         self._validate()
-        return [(receptor, np.sort(np.asarray(train, dtype=float)),
-                 float(getattr(self, f"weight_{tag}")))
-                for receptor, tag in _RECEPTORS
-                for train in _trains(getattr(self, f"spike_times_{tag}"))]
+        out = []
+        for receptor, tag in _RECEPTORS:
+            trains = _trains(getattr(self, f"spike_times_{tag}"))
+            weights = _broadcast(getattr(self, f"weight_{tag}"), len(trains))
+            out.extend((receptor, np.sort(np.asarray(train, dtype=float)), weight)
+                       for train, weight in zip(trains, weights))
+        return out
 
     def inputs(self):
         """Mean-rate view for the theory (spikes over their span)."""
@@ -513,19 +638,29 @@ class NoiseNetwork(_NoiseSource):
     weight_exc, weight_inh : float, default=0.002
         Weights onto the samplers (µS or nA).
     rate_estimate : float, default=20.0
-        Expected firing rate of the network in Hz, for the theory only.
+        Expected firing rate of the network in Hz, for the theory only; the
+        rates a run measured are the machine's ``noise_rates_`` after ``sample``.
+    neuron_params : dict, default=None
+        Parameters of the network's ``IF_curr_exp`` neurons that differ from
+        its defaults (``cm`` 0.25 nF, ``tau_m`` 10 ms, ``tau_refrac`` 2 ms,
+        ``tau_syn_E``/``tau_syn_I`` 0.5 ms, ``v_rest``/``v_reset`` -70 mV,
+        ``v_thresh`` -55 mV, ``i_offset`` 0 nA).
 
     Examples
     --------
     >>> from sklearn_sbs.sources import NoiseNetwork
     >>> [i.rate for i in NoiseNetwork().inputs()]
     [2000.0, 2000.0]
+    >>> dict(NoiseNetwork(neuron_params={"tau_m": 20.0}).simulation_specs()[0].neuron_params)["tau_m"]
+    20.0
     """
 
     # the network's own neurons: PyNN's IF_curr_exp with a 2 ms refractory period
     _NETWORK_NEURON = (("cm", 0.25), ("i_offset", 0.0), ("tau_m", 10.0), ("tau_refrac", 2.0),
                        ("tau_syn_E", 0.5), ("tau_syn_I", 0.5), ("v_reset", -70.0),
                        ("v_rest", -70.0), ("v_thresh", -55.0))
+
+    _parameters_added = ("neuron_params",)     # documents of version 1 may lack it
 
     _parameter_constraints = {
         "n_exc": [_POSITIVE_INT], "n_inh": [_POSITIVE_INT],
@@ -535,11 +670,12 @@ class NoiseNetwork(_NoiseSource):
         "indegree_exc": [_NON_NEGATIVE_INT], "indegree_inh": [_NON_NEGATIVE_INT],
         "weight_exc": [_WEIGHT], "weight_inh": [_WEIGHT],
         "rate_estimate": [_RATE],
+        "neuron_params": [dict, None],
     }
 
     def __init__(self, n_exc=800, n_inh=200, connectivity=0.1, weight_ee=0.1, g=5.0,
                  rate_ext=8000.0, weight_ext=0.1, indegree_exc=100, indegree_inh=100,
-                 weight_exc=0.002, weight_inh=0.002, rate_estimate=20.0):
+                 weight_exc=0.002, weight_inh=0.002, rate_estimate=20.0, neuron_params=None):
         self.n_exc = n_exc
         self.n_inh = n_inh
         self.connectivity = connectivity
@@ -552,12 +688,23 @@ class NoiseNetwork(_NoiseSource):
         self.weight_exc = weight_exc
         self.weight_inh = weight_inh
         self.rate_estimate = rate_estimate
+        self.neuron_params = neuron_params
+
+    def _network_neuron(self, prefix=""):
+        """The network's neuron parameters, checked: ((name, value), ...)."""
+        try:
+            params = check_neuron_params("IF_curr_exp", {**dict(self._NETWORK_NEURON),
+                                                         **(self.neuron_params or {})})
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{prefix}neuron_params: {exc}") from None
+        return tuple(sorted((k, v) for k, v in params.items() if k != "tau_refrac_virtual"))
 
     def _check_consistency(self, prefix=""):
         for _, tag in _RECEPTORS:
             k, n = getattr(self, f"indegree_{tag}"), getattr(self, f"n_{tag}")
             if k > n:
                 raise ValueError(f"{prefix}indegree_{tag}={k} must not exceed {prefix}n_{tag}={n}")
+        self._network_neuron(prefix)
 
     def _checked(self):
         """(receptor, indegree, weight) per receptor, validated."""
@@ -578,7 +725,7 @@ class NoiseNetwork(_NoiseSource):
 
         out = self._checked()
         common = dict(n_exc=int(self.n_exc), n_inh=int(self.n_inh),
-                      neuron_params=self._NETWORK_NEURON, connectivity=float(self.connectivity),
+                      neuron_params=self._network_neuron(), connectivity=float(self.connectivity),
                       weight_ee=float(self.weight_ee), g=float(self.g),
                       rate_ext=float(self.rate_ext), weight_ext=float(self.weight_ext))
         return tuple(NoiseNetworkSpec(**common, receptor=receptor, indegree=k,

@@ -146,13 +146,33 @@ def check_sampling_noise(noise, units, path="noise"):
                              f"neurons of {owner}: {finding} (free-membrane theory); {advice}")
 
 
+def _delays(delay, biases):
+    """(name, value, False, "") of a delay, or of each distinct entry of a delay
+    matrix (named by its first place), the matrix's shape checked."""
+    if np.ndim(delay) == 0:
+        return [("delay", delay, False, "")]
+    try:
+        matrix = np.asarray(delay, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"delay must be a number or a matrix of numbers (ms), got {delay!r}") from None
+    n = None if biases is None else np.atleast_1d(biases).shape[0]
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or (n is not None and matrix.shape[0] != n):
+        raise ValueError(f"delay must be a number or a matrix of shape (n_units, n_units)"
+                         f"{'' if n is None else f' = ({n}, {n})'}, got shape {matrix.shape}")
+    out = []
+    for value in np.unique(matrix):
+        i, j = np.argwhere(matrix == value)[0] if np.isfinite(value) else np.argwhere(~np.isfinite(matrix))[0]
+        out.append((f"delay[{i}, {j}]", float(value), False, ""))
+    return out
+
+
 def _durations(params, sample_duration):
     """(name, value, zero allowed, why) of every time the machine simulates."""
     out = [("duration", params["duration"], False, ""),
            ("burn_in", params["burn_in"], True, ""),
            ("inference_duration", params["inference_duration"], False, "")]
     if params["delay"] is not None:
-        out.append(("delay", params["delay"], False, ""))
+        out += _delays(params["delay"], params["biases"])
     if params["correction_duration"] is not None:
         out.append(("correction_duration", params["correction_duration"], False, ""))
     elif params["correction_rounds"]:

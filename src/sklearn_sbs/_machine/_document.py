@@ -106,8 +106,15 @@ def _check_calibrator_list(calibrator, context):
                          f"as in {where!r}), got a list of {len(calibrator)}")
 
 
+def _delay_param(value, path, context):
+    """A delay: a number, null, or a matrix with one per pair of units."""
+    return _DELAYS(value, path, context) if isinstance(value, list) else value
+
+
 _GIVEN = _schema.Dim("unit")          # the weights and biases parameters'
+_DELAYS = _schema.Array((_GIVEN, _GIVEN))
 _PARAMS = {
+    "delay": _delay_param,
     "calibrator": _calibrator_param,
     "noise": _schema.noise_or_list_field,
     "synapse": _synapse_param,

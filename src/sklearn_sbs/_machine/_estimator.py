@@ -41,7 +41,8 @@ _PARAMETER_CONSTRAINTS = {
     "weights_unit": [StrOptions({"theo", "bio"})],
     "calibrator": "no_validation",          # one, a list, or frozen: checked in fit
     "synapse": [StrOptions({"static", "renewing"}), StaticSynapse, TsodyksMarkramSynapse],
-    "delay": [_POSITIVE, None],
+    "delay": [_POSITIVE, "array-like", None],
+    "spike_precision": [StrOptions({"on_grid", "off_grid"}), None],
     "duration": [_POSITIVE],
     "burn_in": [Number(numbers.Real, 0, None, closed="left")],
     "dt": [_POSITIVE, None],
@@ -130,8 +131,10 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         ``"renewing"`` is ``TsodyksMarkramSynapse()``: a spike during a
         partner's on-time renews its PSP instead of adding to it, as the
         Boltzmann interaction requires; ``"static"`` is ``StaticSynapse()``.
-    delay : float, default=None
-        Synaptic delay in ms, a multiple of dt; None: one time step.
+    delay : float or array-like of shape (n_units, n_units), default=None
+        Synaptic delay in ms, a multiple of dt: one for every synapse, or
+        ``delay[i, j]`` from unit i to unit j (every entry one; those of
+        absent synapses are not used); None: one time step.
     duration : float, default=1e5
         Sampled time in ms per chain (after ``burn_in``).
     burn_in : float, default=500.0
@@ -139,6 +142,9 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     dt : float, default=None
         Time step in ms (the delay and every duration are multiples of it, and it
         divides tau_refrac); None: the calibrators' ``dt``.
+    spike_precision : {"on_grid", "off_grid"}, default=None
+        NEST's spike precision (see :class:`LIFSamplerCalibrator`); None: the
+        calibrators' (which must agree).
     noise : noise source or list of them, default=None
         Background while sampling (:mod:`sklearn_sbs.sources`), of every
         unit or one per unit (``noise[k]``: unit k's own, e.g. its own
@@ -245,10 +251,11 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     """
 
     _parameter_constraints = _PARAMETER_CONSTRAINTS
+    _parameters_added = ("spike_precision",)     # documents of version 1 may lack them
 
     def __init__(self, weights=None, biases=None, *, n_hidden=0, weights_unit="theo",
                  calibrator=None, synapse="renewing", delay=None, duration=1e5, burn_in=500.0,
-                 dt=None, noise=None, n_chains=1, correction_rounds=6, correction_duration=None,
+                 dt=None, spike_precision=None, noise=None, n_chains=1, correction_rounds=6, correction_duration=None,
                  learning="spiking", learning_rate=0.1, batch_size=10, n_iter=10,
                  step_duration=100.0, inference="auto", inference_duration=1e4,
                  random_state=None, n_jobs=None, memory=None, verbose=0):
@@ -262,6 +269,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         self.duration = duration
         self.burn_in = burn_in
         self.dt = dt
+        self.spike_precision = spike_precision
         self.noise = noise
         self.n_chains = n_chains
         self.correction_rounds = correction_rounds
@@ -426,8 +434,9 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         Parameters
         ----------
         sim : module
-            ``pyNN.nest``, already set up with the machine's time step (``dt``)
-            and a ``min_delay`` not above its synaptic delay.
+            ``pyNN.nest``, already set up with the machine's time step (``dt``),
+            a ``min_delay`` not above its synaptic delay and, for current-based
+            neurons, its ``spike_precision`` (PyNN's default is "off_grid").
 
         Returns
         -------
@@ -437,7 +446,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         Examples
         --------
         >>> import pyNN.nest as sim                              # doctest: +SKIP
-        >>> sim.setup(timestep=0.1, min_delay=0.1, rng_seed=1)   # doctest: +SKIP
+        >>> sim.setup(timestep=0.1, min_delay=0.1, spike_precision="on_grid")  # doctest: +SKIP
         >>> units = bm.to_pynn(sim)                              # doctest: +SKIP
         >>> units.record("spikes"); sim.run(bm.burn_in + bm.duration)   # doctest: +SKIP
         """
@@ -447,6 +456,11 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
 
     spikes_ = property(lambda self: self.sampled_run_.spikes,
                        doc="The spikes of each chain of the last ``sample`` (SpikeTrains).")
+    noise_rates_ = property(
+        lambda self: self.sampled_run_.noise_rates,
+        doc="Measured firing rates (Hz) of the excitatory and inhibitory neurons of each "
+            "NoiseNetwork of the last ``sample`` over its whole run, chains averaged: shape "
+            "(n_networks, 2); (0, 2) without one.")
     sampled_window_ = property(lambda self: self.sampled_run_.window,
                                doc="(start, stop) of the last ``sample``'s window, ms.")
 

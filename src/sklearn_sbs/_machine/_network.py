@@ -42,17 +42,28 @@ class SamplerNetwork:
     noise : noise source, list of them, or None
         Background of every unit, or of each unit (a list); None: each
         calibrator's own.
+    spike_precision : {"on_grid", "off_grid"} or None
+        NEST's spike precision; None: the calibrators' common one.
     """
 
-    def __init__(self, translation, synapse, delay, dt, burn_in, noise):
+    def __init__(self, translation, synapse, delay, dt, burn_in, noise, spike_precision=None):
         cals = translation.calibrators
+        if spike_precision is None:
+            precisions = {getattr(c, "spike_precision", "on_grid") for c in cals}
+            if len(precisions) != 1:
+                raise ValueError(f"calibrators use different spike_precision {sorted(precisions)}; "
+                                 "set spike_precision")
+            spike_precision = precisions.pop()
+        self.spike_precision = spike_precision
         if dt is None:
             dts = {c.dt for c in cals}
             if len(dts) != 1:
                 raise ValueError(f"calibrators use different dt {sorted(dts)}; set dt")
             dt = dts.pop()
         self.dt = float(dt)
-        self.delay = float(self.dt if delay is None else delay)
+        # one delay for all synapses, or a matrix (checked by the estimator: the grid)
+        self.delay = (np.asarray(delay, dtype=float) if np.ndim(delay) == 2
+                      else float(self.dt if delay is None else delay))
         self.burn_in = float(burn_in)
         self.synapse = as_synapse(synapse)
         self.tau_on = translation.tau_on
@@ -96,7 +107,10 @@ class SamplerNetwork:
             noise=self.noise, pre=tuple(pre.tolist()), post=tuple(post.tolist()),
             weight=tuple(weight.tolist()), synapse=synapse,
             connection_params=tuple((k, tuple(v.tolist())) for k, v in per_connection.items()),
-            delay=self.delay, dt=self.dt, t_stop=self.burn_in + float(duration), seed=int(seed),
+            delay=float(self.delay.min()) if np.ndim(self.delay) else self.delay,
+            delays=tuple(self.delay[pre, post].tolist()) if np.ndim(self.delay) else None,
+            dt=self.dt, t_stop=self.burn_in + float(duration), seed=int(seed),
+            spike_precision=self.spike_precision,
             v_init=None if initial_v is None else tuple(initial_v.tolist()),
             schedule=tuple((self.burn_in + t, v) for t, v in schedule),
         )
@@ -108,7 +122,9 @@ class SamplerNetwork:
                  for seed in seeds]
         results = run_tasks(tasks, n_jobs, verbose, "sampling")
         spikes = [SpikeTrains(r["times"], r["ids"], self.n_units, self.tau_on) for r in results]
-        return SampledRun(spikes, (self.burn_in, self.burn_in + float(duration)), self.tau_on)
+        rates = np.mean([r.get("noise_rates", ()) for r in results], axis=0).reshape(-1, 2)
+        return SampledRun(spikes, (self.burn_in, self.burn_in + float(duration)), self.tau_on,
+                          rates)
 
     def copies(self, weights_bio, v_rest_rows, duration, rng, max_units, n_jobs=None,
                verbose=0):
@@ -138,8 +154,10 @@ class SampledRun:
     changes.
     """
 
-    def __init__(self, spikes, window, tau_on):
+    def __init__(self, spikes, window, tau_on, noise_rates=()):
         self.spikes = list(spikes)
+        # Hz, (rate_exc, rate_inh) of each noise network over the run, chains averaged
+        self.noise_rates = np.asarray(noise_rates, dtype=float).reshape(-1, 2)
         self.window = (float(window[0]), float(window[1]))
         self.tau_on = np.asarray(tau_on, dtype=float)
         self._computed = {}

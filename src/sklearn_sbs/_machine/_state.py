@@ -86,7 +86,8 @@ def fitted_state(params, X, learn):
 def network(params, calibrators):
     """The sampler network of a machine's parameters and fitted calibrators."""
     return SamplerNetwork(Translation(tuple(calibrators)), params["synapse"], params["delay"],
-                          params["dt"], params["burn_in"], params["noise"])
+                          params["dt"], params["burn_in"], params["noise"],
+                          params.get("spike_precision"))
 
 
 def model_moments(params, state):

@@ -47,13 +47,14 @@ def _simulator():
 
 
 def _setup(task):
-    """Fresh NEST kernel: dt, seed and threads of this task, nothing left from before.
-    NEST's random streams are per thread: the same seed gives the same spikes for
-    the same number of threads only."""
+    """Fresh NEST kernel: dt, seed, threads and spike precision of this task, nothing
+    left from before (the reset also ends off-grid spiking, which NEST cannot turn
+    off otherwise).  NEST's random streams are per thread: the same seed gives the
+    same spikes for the same number of threads only."""
     sim, nest = _simulator()
     sim.setup(
         timestep=task.dt, min_delay=task.dt, rng_seed=task.seed, threads=task.threads,
-        spike_precision="on_grid", verbosity="error",
+        spike_precision=getattr(task, "spike_precision", "on_grid"), verbosity="error",
     )
     return sim, nest
 
@@ -65,7 +66,16 @@ def _population(sim, model, neuron_params, n, extra=None):
 
 
 def _create_generator(nest, spec):
-    model, params = _nest.generator(spec)
+    model, defaults, params = _nest.generator(spec)
+    # parameters NEST takes only as a model's defaults: a copy of the model with
+    # them, unless the model has them already (then the model itself, as before)
+    current = nest.GetDefaults(model) if defaults else {}
+    changed = {k: v for k, v in defaults if current[k] != v}
+    if changed:
+        copy = model + "".join(f"_{k}_{v}" for k, v in sorted(changed.items()))
+        if copy not in nest.node_models:
+            nest.CopyModel(model, copy, changed)
+        model = copy
     return nest.Create(model, params={k: list(v) if isinstance(v, tuple) else v for k, v in params})
 
 
@@ -77,9 +87,13 @@ def _connect_noise(sim, nest, nodes, noise, dt, shared):
     generator (unlike PyNN's SpikeSourcePoisson cell, a generator behind a
     relay neuron, whose targets all share one train).  Generators, pools and
     noise networks are created once per run (``shared`` caches them) and
-    shared by all the neurons that use them.
+    shared by all the neurons that use them.  A spec with
+    ``individual_spike_trains=False`` is one train that all its targets receive:
+    a generator of its own (not shared with a spec that differs only in its
+    weight, and the same spec given twice in ``noise`` is two trains, not one
+    train twice), shared by all the neurons given that spec.
     """
-    for spec in noise:
+    for k, spec in enumerate(noise):
         syn = {"weight": spec.weight * _nest.WEIGHT_SCALE, "delay": dt}
         if spec.weight == 0:
             continue
@@ -87,6 +101,10 @@ def _connect_noise(sim, nest, nodes, noise, dt, shared):
             if isinstance(spec, PoissonSpec) and spec.rate <= 0:
                 continue
             key = _nest.generator(spec)
+            if not getattr(spec, "individual_spike_trains", True):
+                # one train per input: not shared with another input that differs
+                # only in its weight (e.g. its inhibitory twin) or is given twice
+                key = (spec, noise[:k].count(spec))
             if key not in shared:
                 shared[key] = _create_generator(nest, spec)
             nest.Connect(shared[key], nodes, syn_spec=syn)
@@ -127,8 +145,27 @@ def _noise_network(sim, nest, spec, dt, shared):
         drive = _create_generator(nest, PoissonSpec(spec.rate_ext, spec.weight_ext))
         nest.Connect(drive, both,
                      syn_spec={"weight": spec.weight_ext * _nest.WEIGHT_SCALE, "delay": dt})
+        # its spikes, for the rates a run measures (see noise_rates)
+        recorder = nest.Create("spike_recorder")
+        nest.Connect(both, recorder)
         shared[key] = (exc, inh)
+        shared.setdefault(_NOISE_NETWORKS, []).append((exc, inh, recorder))
     return shared[key]
+
+
+_NOISE_NETWORKS = ("noise networks",)       # the key of their list in ``shared``
+
+
+def noise_rates(networks, duration):
+    """Mean firing rate (Hz) of the excitatory and of the inhibitory neurons of each
+    noise network over ``duration`` ms: ((rate_exc, rate_inh), ...)."""
+    out = []
+    for exc, inh, recorder in networks:
+        senders = np.asarray(recorder.get("events")["senders"], dtype=np.int64)
+        n_exc = np.isin(senders, np.asarray(exc.tolist())).sum()
+        out.append((1e3 * float(n_exc) / (len(exc) * duration),
+                    1e3 * float(senders.size - n_exc) / (len(inh) * duration)))
+    return tuple(out)
 
 
 def run_free_membrane(task):
@@ -168,7 +205,10 @@ def run_network(task):
                 steps.append(network.run(t_next - t, v_rest=v_rest))
                 t, v_rest = t_next, None
             v_rest = v_next if v_next is not None else v_rest
-        return {key: np.concatenate([step[key] for step in steps]) for key in ("times", "ids")}
+        result = {key: np.concatenate([step[key] for step in steps]) for key in ("times", "ids")}
+        if network.noise_networks:
+            result["noise_rates"] = noise_rates(network.noise_networks, task.t_stop)
+        return result
     finally:
         network.close()
 
@@ -181,7 +221,7 @@ class LiveNetwork:
     def __init__(self, task):
         self.sim, nest = _setup(task)
         self.nest = nest
-        node_of_unit, _, self.synapse_nodes = _build(self.sim, nest, task)
+        node_of_unit, _, self.synapse_nodes, self.noise_networks = _build(self.sim, nest, task)
         units_nc = nest.NodeCollection(sorted(node_of_unit.tolist()))
         self._connections = None
         self.connection_param_names = {name for name, _ in task.connection_params}
@@ -253,8 +293,9 @@ class LiveNetwork:
 def _build(sim, nest, task):
     """The task's network in the current NEST kernel: one population per neuron
     group, the units' background noise and the unit-to-unit synapses.  Returns
-    each unit's NEST node, the populations (in the order of ``task.groups``) and
-    the synapses' (pre, post) nodes (None without any)."""
+    each unit's NEST node, the populations (in the order of ``task.groups``),
+    the synapses' (pre, post) nodes (None without any) and the noise networks
+    ((exc, inh, recorder), ...)."""
     v_rest = np.asarray(task.v_rest, dtype=np.float64)
     v_init = v_rest if task.v_init is None else np.asarray(task.v_init, dtype=np.float64)
     node_of_unit = np.empty(len(v_rest), dtype=np.int64)
@@ -275,7 +316,7 @@ def _build(sim, nest, task):
         nodes = nest.NodeCollection(sorted(node_of_unit[units].tolist()))
         _connect_noise(sim, nest, nodes, specs, task.dt, shared)
     synapse_nodes = _connect_units(nest, task, node_of_unit) if len(task.pre) else None
-    return node_of_unit, populations, synapse_nodes
+    return node_of_unit, populations, synapse_nodes, shared.get(_NOISE_NETWORKS, [])
 
 
 def _in_unit_order(task, populations):
@@ -306,11 +347,18 @@ def build_in_session(sim, task):
     if abs(dt - task.dt) > 1e-9 * task.dt:
         raise ValueError(f"the PyNN session's time step is {dt:g} ms but the machine samples at "
                          f"dt = {task.dt:g} ms: sim.setup(timestep={task.dt:g}, ...)")
+    precision = sim.simulator.state.spike_precision
+    # PyNN's default is off the grid; it matters only for models with a precise version
+    differs = any(len(set(getattr(sim, model).nest_name.values())) > 1 for model, _, _ in task.groups)
+    if precision != task.spike_precision and differs:
+        raise ValueError(f"the PyNN session's spike_precision is {precision!r} but the machine "
+                         f"samples with {task.spike_precision!r}: sim.setup(spike_precision="
+                         f"{task.spike_precision!r}, ...)")
     if float(sim.get_min_delay()) > task.delay:
         raise ValueError(f"the PyNN session's min_delay {sim.get_min_delay():g} ms exceeds the "
                          f"machine's synaptic delay {task.delay:g} ms: sim.setup(min_delay="
                          f"{task.delay:g}, ...)")
-    _, populations, _ = _build(sim, nest, task)
+    _, populations, _, _ = _build(sim, nest, task)
     return sim.Assembly(*_in_unit_order(task, populations), label="sklearn_sbs units")
 
 
@@ -351,7 +399,8 @@ def _connect_units(nest, task, node_of_unit):
     k = pre.size
     spec = {
         "weight": np.asarray(task.weight, dtype=np.float64) * _nest.WEIGHT_SCALE,
-        "delay": np.full(k, float(task.delay)),
+        "delay": (np.full(k, float(task.delay)) if task.delays is None
+                  else np.asarray(task.delays, dtype=np.float64)),
     }
     spec.update(_nest.synapse(task.synapse, task.connection_params, k))
     nest.Connect(pre, post, "one_to_one", syn_spec=spec)

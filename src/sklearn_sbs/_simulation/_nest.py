@@ -22,20 +22,25 @@ RELAY = "parrot_neuron"     # repeats its input: one fixed train per pool source
 @dataclass(frozen=True)
 class NestModel:
     """A NEST model for a spec: ``translations`` are (spec field, NEST key,
-    factor PyNN unit -> NEST unit); ``fixed`` are NEST parameters always set."""
+    factor PyNN unit -> NEST unit, or None for a value passed as it is);
+    ``fixed`` are NEST parameters always set; ``model_defaults`` are translations
+    of parameters NEST takes only as a model's defaults (``CopyModel``), not on a
+    node."""
 
     nest_name: str
     translations: tuple
     fixed: tuple = ()
+    model_defaults: tuple = ()
 
 
 GENERATORS = {
-    # every target of a Poisson-type generator draws its own train
+    # every target of a Poisson-type generator draws its own train (the sinusoidal
+    # one: unless individual_spike_trains is False, then all targets get one train)
     PoissonSpec: NestModel("poisson_generator", (("rate", "rate", 1.0),)),
     SinusoidalPoissonSpec: NestModel("sinusoidal_poisson_generator", (
         ("rate", "rate", 1.0), ("amplitude", "amplitude", 1.0),
         ("frequency", "frequency", 1.0), ("phase", "phase", 1.0),     # Hz, Hz, Hz, degrees
-    )),
+    ), model_defaults=(("individual_spike_trains", "individual_spike_trains", None),)),
     PiecewisePoissonSpec: NestModel("inhomogeneous_poisson_generator", (
         ("times", "rate_times", 1.0), ("rates", "rate_values", 1.0),
     )),
@@ -46,19 +51,30 @@ GENERATORS = {
 
 
 def _scaled(value, factor):
+    if factor is None:
+        return value
     if isinstance(value, tuple):
         return tuple(float(v) * factor for v in value)
     return float(value) * factor
 
 
+def _translated(spec, translations):
+    return tuple(sorted((key, _scaled(getattr(spec, field), factor))
+                        for field, key, factor in translations))
+
+
 def generator(spec):
-    """(NEST model name, parameters) of a generator spec; the parameters are a
-    tuple of (NEST key, value) sorted by key, sequences as tuples (hashable)."""
+    """(NEST model name, model defaults, parameters) of a generator spec.
+
+    The model defaults are the parameters NEST takes only on a model (the
+    generator is created from a copy of the model with them), the parameters
+    are set on the node; both are tuples of (NEST key, value) sorted by key,
+    sequences as tuples (hashable).
+    """
     model = GENERATORS[type(spec)]
     params = dict(model.fixed)
-    params.update((key, _scaled(getattr(spec, field), factor))
-                  for field, key, factor in model.translations)
-    return model.nest_name, tuple(sorted(params.items()))
+    params.update(_translated(spec, model.translations))
+    return model.nest_name, _translated(spec, model.model_defaults), tuple(sorted(params.items()))
 
 
 # PyNN connector -> NEST rule, with its parameter names

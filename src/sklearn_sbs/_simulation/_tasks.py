@@ -22,13 +22,16 @@ class PoissonSpec:
 @dataclass(frozen=True)
 class SinusoidalPoissonSpec:
     """Poisson input of rate ``rate + amplitude * sin(2π frequency t + phase)``
-    (Hz, Hz, Hz, degrees) to every neuron, independent trains per neuron."""
+    (Hz, Hz, Hz, degrees) to every neuron: independent trains per neuron, or with
+    ``individual_spike_trains=False`` one train that every neuron given this
+    input receives."""
 
     rate: float
     amplitude: float
     frequency: float
     phase: float
     weight: float
+    individual_spike_trains: bool = True
 
 
 @dataclass(frozen=True)
@@ -137,23 +140,26 @@ class NetworkTask:
     weight: tuple                 # signed weight in PyNN units
     synapse: SynapseSpec
     connection_params: tuple      # ((name, (value per connection, ...)), ...), PyNN names
-    delay: float
+    delay: float                  # of every connection, unless ``delays`` gives each its own
     dt: float
     t_stop: float
     seed: int
     v_init: tuple = None          # initial membrane potentials, default v_rest
     threads: int = 1              # NEST threads (set by the runner from the cores given)
     schedule: tuple = ()          # ((t, v_rest per unit), ...): resting potentials from t ms on
+    delays: tuple = None          # per connection (ms), in the order of pre/post
+    spike_precision: str = "on_grid"   # PyNN's: "off_grid" for NEST's precise models
 
     @classmethod
-    def unconnected(cls, neuron_model, neuron_params, v_rest, noise, dt, t_stop, seed):
+    def unconnected(cls, neuron_model, neuron_params, v_rest, noise, dt, t_stop, seed,
+                    spike_precision="on_grid"):
         """Neurons that differ only in their resting potential, each with ``noise``:
         the activation measurement of a calibration."""
         n = len(v_rest)
         return cls(groups=((neuron_model, neuron_params, tuple(range(n))),),
                    v_rest=tuple(v_rest), noise=(noise,) * n, pre=(), post=(), weight=(),
                    synapse=STATIC, connection_params=(), delay=dt, dt=dt, t_stop=t_stop,
-                   seed=seed)
+                   seed=seed, spike_precision=spike_precision)
 
     def run(self, backend):
         return backend.run_network(self)
@@ -180,6 +186,7 @@ class NetworkTask:
             v_rest=tuple(float(v) for row in v_rest_rows for v in row),
             noise=repeat(self.noise), pre=shifted(self.pre), post=shifted(self.post),
             weight=repeat(self.weight),
+            delays=None if self.delays is None else repeat(self.delays),
             connection_params=tuple((name, repeat(values))
                                     for name, values in self.connection_params),
             v_init=None if self.v_init is None else repeat(self.v_init),
