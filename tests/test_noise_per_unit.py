@@ -53,3 +53,32 @@ def test_bad_lists_are_refused_before_any_simulation(frozen_calibrator, noise, e
     monkeypatch.setattr(_network, "run_tasks", lambda *a, **k: pytest.fail("simulated"))
     with pytest.raises(error, match=message):
         per_unit(frozen_calibrator, noise, duration=500.0).fit()
+
+
+def poisson_trains(seed, rate=3000.0, duration=1600.0):
+    """Fixed trains as dense as the calibration's Poisson background (3 kHz each)."""
+    rng = np.random.default_rng(seed)
+    return [np.sort(rng.uniform(0.1, duration, rng.poisson(rate * duration / 1e3))).round(1).tolist()
+            for _ in range(2)]
+
+
+def test_per_unit_spike_trains(frozen_calibrator):
+    """Identical neurons under identical fixed trains spike identically; each unit's own
+    trains make them differ."""
+    def spikes_of(noise):
+        bm = SpikingBoltzmannMachine(np.zeros((2, 2)), [0.0, 0.0], calibrator=frozen_calibrator,
+                                     noise=noise, duration=1000.0, correction_rounds=0,
+                                     random_state=4).fit()
+        bm.sample()
+        s, = bm.spikes_
+        return [np.round(s.times[s.ids == u] / 0.1).astype(int) for u in range(2)]
+
+    def source(seed):
+        exc, inh = poisson_trains(seed)
+        return SpikeTrainNoise([exc], [inh])
+
+    same = spikes_of(source(1))                        # one source for every unit
+    assert same[0].size > 20 and np.array_equal(same[0], same[1])
+    own = spikes_of([source(1), source(2)])            # one per unit
+    assert np.array_equal(own[0], same[0])             # unit 0 kept its trains
+    assert not np.array_equal(own[1], own[0])
