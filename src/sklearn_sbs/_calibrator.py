@@ -38,26 +38,7 @@ def _fitted_neuron_params(value, path, context):
     model = neurons.get_model(context["neuron_model"])
     schema = {name: _schema.Number() for name in model.defaults}
     schema["tau_refrac_virtual"] = _schema.Number(nullable=True)
-    return _neuron_params(model.name, _schema.check_fields(value, schema, path, context), path)
-
-
-def _fails_alone(model, name, value):
-    try:
-        neurons.check_neuron_params(model, {name: value})
-    except (TypeError, ValueError):
-        return True
-    return False
-
-
-def _neuron_params(model, values, path):
-    """``values`` checked against the model's table (names, numbers, lower bounds)."""
-    try:
-        return neurons.check_neuron_params(model, values)
-    except (TypeError, ValueError) as exc:
-        # the field is the parameter wrong on its own, if one is; else all of them
-        culprit = next((k for k, v in values.items() if _fails_alone(model, k, v)), None)
-        where = path if culprit is None else _schema.join(path, culprit)
-        raise ValueError(f"field {where!r}: {exc}") from None
+    return _schema.neuron_params(model.name, _schema.check_fields(value, schema, path, context), path)
 
 
 def _fitted_noise(value, path, context):
@@ -652,7 +633,7 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         params = _schema.check_params(doc["params"], cls, _schema.join(path, "params"), context,
                                       {"noise": _schema.noise_field})
         if params["neuron_params"] is not None:
-            _neuron_params(params["neuron_model"], params["neuron_params"],
+            _schema.neuron_params(params["neuron_model"], params["neuron_params"],
                            _schema.join(path, "params.neuron_params"))
         est = cls(**params)
         if "calibration" in doc:

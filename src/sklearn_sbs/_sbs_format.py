@@ -153,21 +153,7 @@ def _neuron(value, path):
     schema[_VIRTUAL] = _schema.Number(nullable=True)
     fields = _schema.check_fields(value, schema, path, {}, optional=(_VIRTUAL,))
     params = {k: v for k, v in fields.items() if k not in ("_type", "pynn_model")}
-    try:
-        return model, neurons.check_neuron_params(model, params)
-    except (TypeError, ValueError) as exc:
-        # the field: the parameter wrong on its own, if one is; else the object
-        culprit = next((k for k, v in params.items() if _fails_alone(model, k, v)), None)
-        where = path if culprit is None else _schema.join(path, culprit)
-        raise ValueError(f"field {where!r}: {exc}") from None
-
-
-def _fails_alone(model, name, value):
-    try:
-        neurons.check_neuron_params(model, {name: value})
-    except (TypeError, ValueError):
-        return True
-    return False
+    return model, _schema.neuron_params(model, params, path)
 
 
 # --- noise (sbs/db/sources.py) --------------------------------------------------------------

@@ -23,10 +23,11 @@ import numpy as np
 from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
 
 from ._serialization import NOISE_CLASSES
+from .neurons import check_neuron_params
 from ._validation import _describe, validate_nested
 
 __all__ = ["Dim", "Number", "Array", "OneOf", "anything", "json_object", "join", "check_header",
-           "check_fields", "check_params", "object_field", "noise_field", "noise_or_list_field", "saved_random_state"]
+           "check_fields", "check_params", "neuron_params", "object_field", "noise_field", "noise_or_list_field", "saved_random_state"]
 
 
 def join(path, name):
@@ -337,3 +338,21 @@ def saved_random_state(value, name, owner):
         "reproduced); set an int seed first"
     )
 
+
+def _fails_alone(model, name, value):
+    try:
+        check_neuron_params(model, {name: value})
+    except (TypeError, ValueError):
+        return True
+    return False
+
+
+def neuron_params(model, values, path):
+    """``values`` checked against the model's table (names, numbers, lower bounds);
+    an error names the parameter wrong on its own, if one is, else the object."""
+    try:
+        return check_neuron_params(model, values)
+    except (TypeError, ValueError) as exc:
+        culprit = next((k for k, v in values.items() if _fails_alone(model, k, v)), None)
+        where = path if culprit is None else join(path, culprit)
+        raise ValueError(f"field {where!r}: {exc}") from None

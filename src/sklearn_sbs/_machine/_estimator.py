@@ -193,8 +193,8 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
     verbose : int, default=0
         Show progress bars on stderr, and the diagnostics logged at INFO on the
         ``"sklearn_sbs"`` logger (the correction's rounds, the learning's
-        iterations, where simulations ran) when :mod:`logging` is not set up
-        to show them.
+        iterations, where a Dask cluster ran the simulations; 2: also the
+        local pool's line) when :mod:`logging` is not set up to show them.
 
     Attributes
     ----------
