@@ -297,6 +297,13 @@ def test_default_fit_corrects_the_translation(frozen_calibrator):
     np.testing.assert_allclose(again.weights_bio_, corrected.weights_bio_)
 
 
+def test_the_default_correction_duration_needs_no_grid_of_its_own(frozen_calibrator):
+    # duration / 4 = 50.025 ms is off the 0.1 ms grid: each round is rounded to it
+    bm = SpikingBoltzmannMachine(W3, B3, calibrator=frozen_calibrator, duration=200.1,
+                                 correction_rounds=3, random_state=0).fit()
+    assert len(bm.correction_errors_) == 3
+
+
 def test_correction_parameters(frozen_calibrator):
     with pytest.raises(ValueError, match="correction_rounds"):
         SpikingBoltzmannMachine(W3, B3, correction_rounds=-1,

@@ -237,7 +237,6 @@ def test_valid_parameters_reach_the_simulation(machine):
     (dict(duration=1e300), "duration", "1e+300"),
     (dict(burn_in=10.05), "burn_in", "10.05"),
     (dict(correction_rounds=1, correction_duration=100.05), "correction_duration", "100.05"),
-    (dict(correction_rounds=1, duration=200.1), "correction_duration", "50.025"),   # default: duration / 4
     (dict(step_duration=10.05), "step_duration", "10.05"),
     (dict(inference_duration=100.05), "inference_duration", "100.05"),
     (dict(dt=0.2, delay=0.3), "delay", "0.3"),

@@ -17,7 +17,6 @@ from .._calibrator import LIFSamplerCalibrator
 from .._validation import (_describe, activation_problem, check_noise_grid, check_refractory,
                            check_time_grid, validate_nested)
 from ..sources import NOISE_PARAMETER, default_noise
-from ._correction import DURATION_SHARE, default_base
 from ._translation import is_frozen, unwrap
 
 _RECEPTORS = (("excitatory", "exc"), ("inhibitory", "inh"))
@@ -175,9 +174,8 @@ def _durations(params, sample_duration):
         out += _delays(params["delay"], params["biases"])
     if params["correction_duration"] is not None:
         out.append(("correction_duration", params["correction_duration"], False, ""))
-    elif params["correction_rounds"]:
-        out.append(("correction_duration", default_base(params["duration"]), False,
-                    f" (correction_duration=None: duration x {DURATION_SHARE:g})"))
+    # None: a share of duration, not checked: each round is rounded to the grid
+    # (round_durations), so a duration on the grid never fails for its default
     if params["learning"] == "spiking":
         out.append(("step_duration", params["step_duration"], False, ""))
     if sample_duration is not None:
