@@ -4,7 +4,7 @@
 
 Side by side in one run, each machine fitted twice on one frozen calibration per neuron
 model (the calibrator's defaults: 64 points x 6000 ms, the model's default noise): the
-default ``fit()`` (``correction_rounds=6``) and the analytic translation alone
+default ``fit()`` (``correction_rounds=5``) and the analytic translation alone
 (``correction_rounds=0``), against Gibbs given the same number of samples
 (duration / tau_on sweeps).
 

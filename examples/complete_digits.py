@@ -77,7 +77,7 @@ def main(argv=None):
     phase = 100.0 if args.quick else 1000.0
     bm = SpikingBoltzmannMachine.from_bernoulli_rbm(
         rbm, calibrator=FrozenEstimator(cal), duration=4 * len(DIGITS) * phase,
-        correction_rounds=1 if args.quick else 6, random_state=args.seed + 1, n_jobs=args.n_jobs,
+        correction_rounds=1 if args.quick else 5, random_state=args.seed + 1, n_jobs=args.n_jobs,
     ).fit()
     print(f"spiking RBM: {bm.n_units_} units, translation corrected in {bm.correction_rounds} "
           f"round(s), {time.perf_counter() - start:.1f} s")

@@ -7,7 +7,7 @@ scikit-learn's 8×8 digits, pixels binarized (> 7 of 16), teach a
 ``SpikingBoltzmannMachine.from_bernoulli_rbm`` builds the same machine from
 LIF neurons (64 visible units, then the 32 hidden ones; the tutorial neuron,
 calibrated once and frozen); ``fit`` translates it and corrects the
-translation in the loop (``correction_rounds``, 6 by default), so that the
+translation in the loop (``correction_rounds``, 5 by default), so that the
 network samples the RBM like an ideal sampler.  The network then samples, and
 a Gibbs chain of the same RBM (:func:`sklearn_sbs.boltzmann.gibbs_sample`)
 draws as many states.
@@ -17,8 +17,8 @@ a long Gibbs reference and writes ``sample_digits.png``: visible states of the
 spiking network (left) and of the Gibbs chain (right), spread evenly over each
 run, drawn with :class:`sklearn_sbs.plotting.StatesImageDisplay`.
 
-Run ``python sample_digits.py`` (1e5 ms of network time, after 6 correction
-rounds, 2.25e5 ms in all: about 5 minutes on two cores) or with ``--quick`` (2e3 ms,
+Run ``python sample_digits.py`` (1e5 ms of network time, after 5 correction
+rounds, 2.33e5 ms in all: about 5 minutes on two cores) or with ``--quick`` (2e3 ms,
 one round, a shorter calibration: seconds).
 """
 
@@ -74,7 +74,7 @@ def main(argv=None):
     duration = 2000.0 if args.quick else 1e5
     bm = SpikingBoltzmannMachine.from_bernoulli_rbm(
         rbm, calibrator=FrozenEstimator(cal), duration=duration,
-        correction_rounds=1 if args.quick else 6, random_state=args.seed + 1, n_jobs=args.n_jobs,
+        correction_rounds=1 if args.quick else 5, random_state=args.seed + 1, n_jobs=args.n_jobs,
     )
     t = time.perf_counter()
     bm.fit()

@@ -284,8 +284,8 @@ def test_default_fit_corrects_the_translation(frozen_calibrator):
     plain.sample()
     assert plain.correction_errors_ == []
     np.testing.assert_array_equal(plain.weights_effective_, W)
-    corrected = SpikingBoltzmannMachine(W, b, **kw).fit()              # the default: 6 rounds
-    assert len(corrected.correction_errors_) == 6
+    corrected = SpikingBoltzmannMachine(W, b, **kw).fit()              # the default: 5 rounds
+    assert len(corrected.correction_errors_) == 5
     assert not hasattr(corrected, "spikes_")          # nothing sampled with stale values
     assert not np.allclose(corrected.weights_effective_, W)
     np.testing.assert_array_equal(corrected.weights_theo_, W)      # the target is unchanged
@@ -298,7 +298,7 @@ def test_default_fit_corrects_the_translation(frozen_calibrator):
 
 
 def test_the_default_correction_duration_needs_no_grid_of_its_own(frozen_calibrator):
-    # duration / 4 = 50.025 ms is off the 0.1 ms grid: each round is rounded to it
+    # duration / 3 = 66.7 ms is off the 0.1 ms grid: each round is rounded to it
     bm = SpikingBoltzmannMachine(W3, B3, calibrator=frozen_calibrator, duration=200.1,
                                  correction_rounds=3, random_state=0).fit()
     assert len(bm.correction_errors_) == 3

@@ -29,9 +29,10 @@ the visible marginals went from 1.62x to 1.04x Gibbs's on a digits RBM with 100
 hidden units and from 1.55x to 1.44x on a sparse 100-unit machine; a 64+32 RBM
 kept an offset, 1.75x.  That offset is the iteration's, not the samples' noise:
 on that RBM, 4 rounds with twice the samples (5 runs) gave 1.45x, 6 rounds with
-less (4.5 runs) 1.22x, and 6 rounds of ``duration / 4`` (2.25 runs, the
-default since) 1.23x -- the number of Newton steps, not their length, limits
-it (benchmarks/RESULTS.md).
+less (4.5 runs) 1.22x, 6 rounds of ``duration / 4`` (2.25 runs) 1.23x -- but
+that made the 64+100 RBM, whose rounds are noise-limited (100 inputs per unit),
+go from 1.04x to 1.59x.  Five rounds of ``duration / 3`` (2.33 runs, the
+default) meet both: 1.28x and 1.21x (benchmarks/RESULTS.md).
 """
 
 import numpy as np
@@ -49,9 +50,9 @@ _NEWTON_STEPS = 12
 _TOLERANCE = 1e-4               # theoretical units: far below a round's noise
 #: Rounds of SHORT_ROUND x correction_duration (full steps), then LONG_ROUND x (averaged).
 SHORT_ROUNDS, SHORT_ROUND, LONG_ROUND = 2, 0.5, 2.0
-#: correction_duration=None: this share of ``duration``.  With the default 6 rounds the
-#: correction samples 2.25 ``sample()`` runs: two of duration/8, four of duration/2.
-DURATION_SHARE = 0.25
+#: correction_duration=None: this share of ``duration``.  With the default 5 rounds the
+#: correction samples 2.33 ``sample()`` runs: two of duration/6, three of 2 duration/3.
+DURATION_SHARE = 1.0 / 3.0
 
 
 def _fit_logistic(X, y, prior, precision):

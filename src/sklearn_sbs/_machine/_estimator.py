@@ -151,7 +151,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         ``SpikeTrainNoise`` trains); None: each calibrator's.
     n_chains : int, default=1
         Independent networks (different seeds), pooled.
-    correction_rounds : int, default=6
+    correction_rounds : int, default=5
         Rounds of correcting the translation in the loop, any number of units:
         each samples the network, measures the machine it realises (every
         unit's log-odds against its inputs) and moves the effective weights
@@ -162,7 +162,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
         target; after ``learning="spiking"`` they are effective already.
     correction_duration : float, default=None
         Per chain: the first two rounds take half of it, later (averaged) ones
-        twice it.  None: ``duration / 4`` (the correction: 2.25 ``sample()`` runs).
+        twice it.  None: ``duration / 3`` (the correction: 2.33 ``sample()`` runs).
     learning : {"spiking", "exact", "gibbs"} or None, default="spiking"
         Where ``fit(X)`` and ``partial_fit`` take the model's statistics for
         the likelihood gradient from: the spiking network (``n_chains`` copies
@@ -255,7 +255,7 @@ class SpikingBoltzmannMachine(NestedParamsMixin, ClassNamePrefixFeaturesOutMixin
 
     def __init__(self, weights=None, biases=None, *, n_hidden=0, weights_unit="theo",
                  calibrator=None, synapse="renewing", delay=None, duration=1e5, burn_in=500.0,
-                 dt=None, spike_precision=None, noise=None, n_chains=1, correction_rounds=6, correction_duration=None,
+                 dt=None, spike_precision=None, noise=None, n_chains=1, correction_rounds=5, correction_duration=None,
                  learning="spiking", learning_rate=0.1, batch_size=10, n_iter=10,
                  step_duration=100.0, inference="auto", inference_duration=1e4,
                  random_state=None, n_jobs=None, memory=None, verbose=0):

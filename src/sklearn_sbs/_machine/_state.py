@@ -153,7 +153,7 @@ def correction_seeds(random_state, n_chains):
 def corrected_by_fit(params, state):
     """The state with its effective values corrected toward the target by
     ``correction_rounds`` runs per chain: two of half ``correction_duration``
-    (default: a quarter of ``duration``), then twice it (see :mod:`._correction`)."""
+    (default: a third of ``duration``), then twice it (see :mod:`._correction`)."""
     tr, net = translation(state), network(params, state["calibrators_"])
     rng, excluded = correction_seeds(params["random_state"], params["n_chains"])
     base = params["correction_duration"] or default_base(params["duration"])
