@@ -154,8 +154,8 @@ class LIFSamplerCalibrator(NestedParamsMixin, JSONFileMixin, BaseEstimator):
         must be shorter than ``duration``.
     spike_precision : {"on_grid", "off_grid"}, default="on_grid"
         PyNN's option for NEST: "off_grid" simulates the current-based models
-        with NEST's precise versions (spike times between the steps, e.g.
-        ``iaf_psc_exp_ps``); conductance-based ones have none and spike on the
+        with NEST's precise versions (spike times between the steps);
+        conductance-based ones have none and spike on the
         grid either way.  A machine samples with its calibrators' precision.
     duration : float, default=6000.0
         Measured time per resting potential in ms (after the burn-in).  With
